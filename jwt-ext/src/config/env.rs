@@ -1,0 +1,236 @@
+//! Configuration from flask-jwt-extended's option names, so a Flask
+//! deployment's `JWT_*` settings carry over unchanged.
+
+use chrono::TimeDelta;
+
+use super::{Audience, ConfigError, JwtManagerBuilder};
+use crate::algorithm::parse_alg;
+use crate::{Expiry, TokenLocation};
+
+impl JwtManagerBuilder {
+    /// A builder configured from environment variables named as
+    /// flask-jwt-extended's options; unset variables keep flask's defaults.
+    ///
+    /// | Variable | Format |
+    /// |---|---|
+    /// | `JWT_SECRET_KEY` (falls back to `SECRET_KEY`) | text |
+    /// | `JWT_PRIVATE_KEY`, `JWT_PUBLIC_KEY` | PEM text; or `JWT_PRIVATE_KEY_FILE`, `JWT_PUBLIC_KEY_FILE` naming a PEM file |
+    /// | `JWT_ALGORITHM` | `HS256` … `EdDSA` |
+    /// | `JWT_DECODE_ALGORITHMS`, `JWT_TOKEN_LOCATION` | comma-separated list |
+    /// | `JWT_ACCESS_TOKEN_EXPIRES`, `JWT_REFRESH_TOKEN_EXPIRES` | seconds; `0` or `false` for never, as in flask |
+    /// | `JWT_DECODE_LEEWAY` | seconds |
+    /// | `JWT_ENCODE_AUDIENCE`, `JWT_DECODE_AUDIENCE` | one audience, or a comma-separated list |
+    /// | `JWT_ENCODE_ISSUER`, `JWT_DECODE_ISSUER`, `JWT_IDENTITY_CLAIM`, `JWT_ERROR_MESSAGE_KEY`, `JWT_HEADER_NAME`, `JWT_HEADER_TYPE` | text (`JWT_HEADER_TYPE` may be empty) |
+    /// | `JWT_ENCODE_NBF`, `JWT_VERIFY_SUB`, `JWT_COOKIE_CSRF_PROTECT` | `true`/`false` (also `True`, `1`, `0`, `yes`, `no`) |
+    /// | `JWT_MAX_TOKEN_SIZE` | bytes |
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable whose value cannot be read.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the options from `lookup`
+    /// (a map, a config file, …) instead of the environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the option whose value cannot be read.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut b = JwtManagerBuilder::new();
+        if let Some(secret) = lookup("JWT_SECRET_KEY").or_else(|| lookup("SECRET_KEY")) {
+            b = b.secret_key(secret);
+        }
+        if let Some(pem) = pem(&lookup, "JWT_PRIVATE_KEY")? {
+            b = b.private_key_pem(pem);
+        }
+        if let Some(pem) = pem(&lookup, "JWT_PUBLIC_KEY")? {
+            b = b.public_key_pem(pem);
+        }
+        if let Some(v) = lookup("JWT_ALGORITHM") {
+            b = b.algorithm(algorithm("JWT_ALGORITHM", &v)?);
+        }
+        if let Some(v) = lookup("JWT_DECODE_ALGORITHMS") {
+            let algs = list(&v).map(|a| algorithm("JWT_DECODE_ALGORITHMS", a)).collect::<Result<Vec<_>, _>>()?;
+            b = b.decode_algorithms(algs);
+        }
+        if let Some(v) = lookup("JWT_ACCESS_TOKEN_EXPIRES") {
+            b = b.access_token_expires(expiry("JWT_ACCESS_TOKEN_EXPIRES", &v)?);
+        }
+        if let Some(v) = lookup("JWT_REFRESH_TOKEN_EXPIRES") {
+            b = b.refresh_token_expires(expiry("JWT_REFRESH_TOKEN_EXPIRES", &v)?);
+        }
+        if let Some(v) = lookup("JWT_IDENTITY_CLAIM") {
+            b = b.identity_claim(v);
+        }
+        if let Some(v) = lookup("JWT_ENCODE_NBF") {
+            b = b.encode_nbf(boolean("JWT_ENCODE_NBF", &v)?);
+        }
+        if let Some(v) = lookup("JWT_ENCODE_AUDIENCE") {
+            b = b.encode_audience(audience(&v));
+        }
+        if let Some(v) = lookup("JWT_ENCODE_ISSUER") {
+            b = b.encode_issuer(v);
+        }
+        if let Some(v) = lookup("JWT_DECODE_AUDIENCE") {
+            b = b.decode_audience(audience(&v));
+        }
+        if let Some(v) = lookup("JWT_DECODE_ISSUER") {
+            b = b.decode_issuer(v);
+        }
+        if let Some(v) = lookup("JWT_DECODE_LEEWAY") {
+            b = b.decode_leeway(TimeDelta::seconds(integer("JWT_DECODE_LEEWAY", &v)?));
+        }
+        if let Some(v) = lookup("JWT_ERROR_MESSAGE_KEY") {
+            b = b.error_message_key(v);
+        }
+        if let Some(v) = lookup("JWT_HEADER_NAME") {
+            b = b.header_name(v);
+        }
+        if let Some(v) = lookup("JWT_HEADER_TYPE") {
+            b = b.header_type(v);
+        }
+        if let Some(v) = lookup("JWT_VERIFY_SUB") {
+            b = b.verify_sub(boolean("JWT_VERIFY_SUB", &v)?);
+        }
+        if let Some(v) = lookup("JWT_COOKIE_CSRF_PROTECT") {
+            b = b.cookie_csrf_protect(boolean("JWT_COOKIE_CSRF_PROTECT", &v)?);
+        }
+        if let Some(v) = lookup("JWT_TOKEN_LOCATION") {
+            let locs = list(&v).map(location).collect::<Result<Vec<_>, _>>()?;
+            b = b.token_location(locs);
+        }
+        if let Some(v) = lookup("JWT_MAX_TOKEN_SIZE") {
+            let size = usize::try_from(integer("JWT_MAX_TOKEN_SIZE", &v)?)
+                .map_err(|_| ConfigError::new("JWT_MAX_TOKEN_SIZE must be a positive number of bytes"))?;
+            b = b.max_token_size(size);
+        }
+        Ok(b)
+    }
+}
+
+fn pem(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<Vec<u8>>, ConfigError> {
+    if let Some(text) = lookup(name) {
+        return Ok(Some(text.into_bytes()));
+    }
+    let file_var = format!("{name}_FILE");
+    match lookup(&file_var) {
+        Some(path) => std::fs::read(&path)
+            .map(Some)
+            .map_err(|e| ConfigError::new(format!("{file_var}: cannot read {path:?}: {e}"))),
+        None => Ok(None),
+    }
+}
+
+fn list(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn algorithm(option: &str, value: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
+    parse_alg(value).ok_or_else(|| {
+        ConfigError::new(format!(
+            "{option}: unknown algorithm {value:?}; expected one of HS256, HS384, HS512, RS256, RS384, \
+             RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+        ))
+    })
+}
+
+fn expiry(option: &str, value: &str) -> Result<Expiry, ConfigError> {
+    if value.eq_ignore_ascii_case("false") {
+        return Ok(Expiry::Never);
+    }
+    match integer(option, value)? {
+        // flask: a falsy delta (0) mints tokens without `exp`.
+        0 => Ok(Expiry::Never),
+        secs if secs > 0 => Ok(Expiry::In(TimeDelta::seconds(secs))),
+        _ => Err(ConfigError::new(format!("{option} cannot be negative"))),
+    }
+}
+
+fn integer(option: &str, value: &str) -> Result<i64, ConfigError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::new(format!("{option} must be a whole number of seconds, not {value:?}")))
+}
+
+fn boolean(option: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::new(format!("{option} must be true or false, not {value:?}"))),
+    }
+}
+
+fn audience(value: &str) -> Audience {
+    let values: Vec<String> = list(value).map(str::to_owned).collect();
+    match <[String; 1]>::try_from(values) {
+        Ok([one]) => Audience::One(one),
+        Err(many) => Audience::Many(many),
+    }
+}
+
+fn location(name: &str) -> Result<TokenLocation, ConfigError> {
+    TokenLocation::from_name(name).ok_or_else(|| match name {
+        "cookies" | "query_string" | "json" => ConfigError::new(format!(
+            "JWT_TOKEN_LOCATION: \"{name}\" is a flask-jwt-extended location this version of jwt-ext \
+             does not support yet; supported: \"headers\""
+        )),
+        _ => ConfigError::new(
+            "JWT_TOKEN_LOCATION can only contain \"headers\", \"cookies\", \"query_string\", or \"json\"",
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<JwtManagerBuilder, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        JwtManagerBuilder::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn reads_flask_names() {
+        let b = from(&[
+            ("SECRET_KEY", "fallback-secret-0123456789abcdef0123"),
+            ("JWT_ACCESS_TOKEN_EXPIRES", "60"),
+            ("JWT_REFRESH_TOKEN_EXPIRES", "False"),
+            ("JWT_DECODE_AUDIENCE", "a, b"),
+            ("JWT_ENCODE_AUDIENCE", "a"),
+            ("JWT_HEADER_TYPE", ""),
+            ("JWT_VERIFY_SUB", "False"),
+            ("JWT_DECODE_LEEWAY", "30"),
+        ])
+        .unwrap();
+        assert_eq!(b.keys.secret.as_deref(), Some(&b"fallback-secret-0123456789abcdef0123"[..]));
+        assert_eq!(b.access_expires, Expiry::In(TimeDelta::seconds(60)));
+        assert_eq!(b.refresh_expires, Expiry::Never);
+        assert_eq!(b.decode_audience, Some(Audience::Many(vec!["a".into(), "b".into()])));
+        assert_eq!(b.encode_audience, Some(Audience::One("a".into())));
+        assert_eq!(b.header_type, "");
+        assert!(!b.verify_sub);
+        assert_eq!(b.leeway, TimeDelta::seconds(30));
+    }
+
+    #[test]
+    fn zero_expiry_from_flask_config_means_never() {
+        let b = from(&[("JWT_ACCESS_TOKEN_EXPIRES", "0")]).unwrap();
+        assert_eq!(b.access_expires, Expiry::Never);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = from(&[("JWT_ALGORITHM", "HS999")]).err().unwrap();
+        assert!(e.message().starts_with("JWT_ALGORITHM: unknown algorithm"), "{e}");
+        let e = from(&[("JWT_ACCESS_TOKEN_EXPIRES", "15m")]).err().unwrap();
+        assert!(e.message().contains("JWT_ACCESS_TOKEN_EXPIRES"), "{e}");
+        let e = from(&[("JWT_TOKEN_LOCATION", "headers,body")]).err().unwrap();
+        assert!(e.message().contains("can only contain"), "{e}");
+        let e = from(&[("JWT_TOKEN_LOCATION", "cookies")]).err().unwrap();
+        assert!(e.message().contains("does not support yet"), "{e}");
+        let e = from(&[("JWT_VERIFY_SUB", "maybe")]).err().unwrap();
+        assert!(e.message().contains("JWT_VERIFY_SUB"), "{e}");
+    }
+}

@@ -1,0 +1,16 @@
+//! Configuration: every minting and verification option of
+//! flask-jwt-extended, with its defaults, built in code or from `JWT_*`
+//! environment variables.
+
+mod audience;
+mod builder;
+mod env;
+mod error;
+mod keys;
+mod provider;
+mod settings;
+
+pub use audience::Audience;
+pub use builder::JwtManagerBuilder;
+pub use error::ConfigError;
+pub(crate) use settings::Settings;

@@ -1,0 +1,87 @@
+//! Decoding and verifying a token: flask-jwt-extended's `decode_token`.
+
+mod claims;
+mod segments;
+
+use serde_json::{Map, Value};
+
+use crate::algorithm::parse_alg;
+use crate::config::Settings;
+use crate::{DecodedJwt, JwtError, JwtErrorKind};
+
+use claims::ClaimRules;
+
+/// Options of [`JwtManager::decode_token_with`](crate::JwtManager::decode_token_with).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct DecodeOptions {
+    allow_expired: bool,
+}
+
+impl DecodeOptions {
+    /// Accept an expired token (flask's `allow_expired=True`), e.g. to read
+    /// the claims of a token a client is logging out with. Defaults to `false`.
+    pub fn allow_expired(mut self, allow: bool) -> Self {
+        self.allow_expired = allow;
+        self
+    }
+}
+
+/// Verifies `token` in PyJWT's order: structure, header checks, `alg`
+/// allow-list, signature, registered claims, then flask's identity claim and
+/// defaults.
+pub(crate) fn decode(settings: &Settings, token: &str, options: DecodeOptions, now_micros: i64) -> Result<DecodedJwt, JwtError> {
+    let segments = segments::split(token, settings.max_token_size)?;
+    verify_signature(settings, &segments)?;
+    let (header, mut claims) = (segments.header, segments.payload);
+    let rules = ClaimRules {
+        settings,
+        now_micros,
+        verify_exp: !options.allow_expired,
+    };
+    match rules.check(&claims) {
+        Ok(()) => {}
+        Err(err) if err.kind() == JwtErrorKind::Expired => {
+            // flask decodes again with the expiry check off, so the expired
+            // callback sees the claims; an error of that pass wins (quirk 10).
+            ClaimRules { verify_exp: false, ..rules }.check(&claims)?;
+            finish_claims(settings, &mut claims)?;
+            return Err(err.with_token(header, claims));
+        }
+        Err(err) => return Err(err),
+    }
+    finish_claims(settings, &mut claims)?;
+    Ok(DecodedJwt::new(header, claims, settings.identity_claim.clone()))
+}
+
+fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> Result<(), JwtError> {
+    let algorithm = match segments.header.get("alg") {
+        None => return Err(JwtError::invalid_token("Algorithm not specified")),
+        Some(Value::String(name)) => parse_alg(name).filter(|alg| settings.decode_algorithms.contains(alg)),
+        Some(_) => None,
+    }
+    .ok_or_else(|| JwtError::invalid_token("The specified alg value is not allowed"))?;
+    let verifier = (settings.provider.verifier_factory)(&algorithm, &settings.keys.decoding)
+        .map_err(|_| JwtError::invalid_token("The specified alg value is not allowed"))?;
+    verifier
+        .verify(segments.signing_input.as_bytes(), &segments.signature)
+        .map_err(|_| JwtError::invalid_token("Signature verification failed"))
+}
+
+/// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
+/// `type`, `fresh`, `jti` get defaults so third-party tokens work.
+fn finish_claims(settings: &Settings, claims: &mut Map<String, Value>) -> Result<(), JwtError> {
+    if !claims.contains_key(&*settings.identity_claim) {
+        return Err(JwtError::invalid_token(format!("Missing claim: {}", settings.identity_claim)));
+    }
+    if !claims.contains_key("type") {
+        claims.insert("type".to_owned(), Value::String("access".to_owned()));
+    }
+    if !claims.contains_key("fresh") {
+        claims.insert("fresh".to_owned(), Value::Bool(false));
+    }
+    if !claims.contains_key("jti") {
+        claims.insert("jti".to_owned(), Value::Null);
+    }
+    Ok(())
+}

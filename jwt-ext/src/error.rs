@@ -1,0 +1,214 @@
+//! The error type of every request-time failure, with flask-jwt-extended's
+//! statuses and messages.
+
+use std::fmt;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value};
+
+use crate::json::{KeyOrder, object_to_python_json};
+
+/// What went wrong, grouped the way flask-jwt-extended routes its exceptions
+/// to response callbacks. The status of each kind is flask's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JwtErrorKind {
+    /// No token in any searched location: 401 (flask `NoAuthorizationError`).
+    NoAuthorization,
+    /// The header holding the token is malformed: 422 (`InvalidHeaderError`).
+    InvalidHeader,
+    /// The token is malformed, badly signed or has invalid claims: 422
+    /// (PyJWT's `DecodeError`, `InvalidTokenError` family, `JWTDecodeError`).
+    InvalidToken,
+    /// The token has expired: 401 (`ExpiredSignatureError`).
+    Expired,
+    /// An access token on a refresh route or the reverse: 422 (`WrongTokenError`).
+    WrongTokenType,
+    /// The route needs a fresh token: 401 (`FreshTokenRequired`).
+    FreshTokenRequired,
+    /// A request getter was called where no verification ran: 500. This is a
+    /// programming error (a handler without `#[jwt_required]`), not bad input.
+    NotVerified,
+    /// No [`JwtManager`](crate::JwtManager) is registered in the app: 500.
+    MissingManager,
+    /// A token could not be minted (unserialisable claims, no signing key): 500.
+    Encode,
+}
+
+impl JwtErrorKind {
+    /// The HTTP status flask-jwt-extended answers for this kind.
+    pub const fn status(self) -> StatusCode {
+        match self {
+            JwtErrorKind::NoAuthorization
+            | JwtErrorKind::Expired
+            | JwtErrorKind::FreshTokenRequired => StatusCode::UNAUTHORIZED,
+            JwtErrorKind::InvalidHeader
+            | JwtErrorKind::InvalidToken
+            | JwtErrorKind::WrongTokenType => StatusCode::UNPROCESSABLE_ENTITY,
+            JwtErrorKind::NotVerified | JwtErrorKind::MissingManager | JwtErrorKind::Encode => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+/// A failed token operation: its [kind](JwtErrorKind), flask's message, and
+/// for failures about a readable token, its header and claims.
+///
+/// As an actix [`ResponseError`] it renders flask's answer: the status of the
+/// kind and `{"msg": "..."}` (under the configured `JWT_ERROR_MESSAGE_KEY`
+/// when the error came from a [`JwtManager`](crate::JwtManager)), so a
+/// handler can use `?` on any jwt-ext call.
+#[derive(Clone)]
+pub struct JwtError {
+    kind: JwtErrorKind,
+    message: String,
+    token: Option<Box<(Map<String, Value>, Map<String, Value>)>>,
+    message_key: Option<std::sync::Arc<str>>,
+}
+
+impl JwtError {
+    /// An error of `kind` with flask's `message`.
+    pub fn new(kind: JwtErrorKind, message: impl Into<String>) -> Self {
+        JwtError {
+            kind,
+            message: message.into(),
+            token: None,
+            message_key: None,
+        }
+    }
+
+    /// Attaches the header and claims of the token the error is about.
+    pub(crate) fn with_token(mut self, header: Map<String, Value>, claims: Map<String, Value>) -> Self {
+        self.token = Some(Box::new((header, claims)));
+        self
+    }
+
+    /// Sets the JSON key of the rendered body (`JWT_ERROR_MESSAGE_KEY`).
+    pub(crate) fn with_message_key(mut self, key: std::sync::Arc<str>) -> Self {
+        self.message_key = Some(key);
+        self
+    }
+
+    pub(crate) fn invalid_token(message: impl Into<String>) -> Self {
+        Self::new(JwtErrorKind::InvalidToken, message)
+    }
+
+    pub(crate) fn not_verified() -> Self {
+        Self::new(
+            JwtErrorKind::NotVerified,
+            "You must call `#[jwt_required]` or `verify_jwt_in_request` before using this method",
+        )
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> JwtErrorKind {
+        self.kind
+    }
+
+    /// flask-jwt-extended's message, e.g. `Missing Authorization Header`.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status of the default answer.
+    pub fn status(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    /// The header of the token the error is about, when it could be read:
+    /// set for expired tokens (decoded again without the expiry check, as
+    /// flask does), wrong types and missing freshness.
+    pub fn jwt_header(&self) -> Option<&Map<String, Value>> {
+        self.token.as_deref().map(|(header, _)| header)
+    }
+
+    /// The claims of the token the error is about; see [`JwtError::jwt_header`].
+    pub fn jwt_claims(&self) -> Option<&Map<String, Value>> {
+        self.token.as_deref().map(|(_, claims)| claims)
+    }
+
+    /// The default body: `{"<key>":"<message>"}\n`, byte for byte what
+    /// Flask's `jsonify` writes.
+    pub fn body(&self) -> String {
+        let key = self.message_key.as_deref().unwrap_or("msg");
+        let mut map = Map::with_capacity(1);
+        map.insert(key.to_owned(), Value::String(self.message.clone()));
+        let mut body = object_to_python_json(&map, KeyOrder::Sorted);
+        body.push('\n');
+        body
+    }
+}
+
+impl fmt::Debug for JwtError {
+    // Claims may hold personal data: keep them out of logs and panics.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for JwtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for JwtError {}
+
+impl ResponseError for JwtError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status());
+        response.content_type(header::ContentType::json());
+        if self.status() == StatusCode::UNAUTHORIZED {
+            // RFC 6750 §3; flask omits it, clients that compare bodies are unaffected.
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.body(self.body())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_is_flask_jsonify_bytes() {
+        let err = JwtError::new(JwtErrorKind::NoAuthorization, "Missing Authorization Header");
+        assert_eq!(err.body(), "{\"msg\":\"Missing Authorization Header\"}\n");
+        let err = err.with_message_key("error".into());
+        assert_eq!(err.body(), "{\"error\":\"Missing Authorization Header\"}\n");
+    }
+
+    #[test]
+    fn status_survives_conversion_to_actix_error() {
+        let err = JwtError::invalid_token("Not enough segments");
+        let actix_err: actix_web::Error = err.into();
+        assert_eq!(actix_err.as_response_error().status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        let resp = actix_err.error_response();
+        assert_eq!(resp.status(), 422);
+        assert_eq!(resp.headers().get("content-type").unwrap(), "application/json");
+    }
+
+    #[test]
+    fn unauthorized_carries_www_authenticate() {
+        let resp = JwtError::new(JwtErrorKind::Expired, "Token has expired").error_response();
+        assert_eq!(resp.status(), 401);
+        assert_eq!(resp.headers().get("www-authenticate").unwrap(), "Bearer");
+    }
+
+    #[test]
+    fn debug_hides_claims() {
+        let mut claims = Map::new();
+        claims.insert("sub".into(), Value::String("secret-person".into()));
+        let err = JwtError::new(JwtErrorKind::Expired, "Token has expired").with_token(Map::new(), claims);
+        assert!(!format!("{err:?}").contains("secret-person"));
+    }
+}

@@ -1,0 +1,133 @@
+//! JSON text byte-compatible with Python's `json.dumps(..., separators=(",", ":"))`.
+//!
+//! flask-jwt-extended serialises token payloads with insertion order and
+//! `ensure_ascii=True`, token headers with sorted keys, and error bodies with
+//! sorted keys plus a trailing newline. Producing the same bytes lets a Flask
+//! service and this crate mint indistinguishable tokens and answers.
+
+use serde_json::{Map, Value};
+
+/// Key order of JSON objects in the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyOrder {
+    /// Keep insertion order (token payloads).
+    Insertion,
+    /// Sort keys by code point (token headers, `jsonify` bodies).
+    Sorted,
+}
+
+/// Serialises `value` compactly with every non-ASCII character escaped.
+#[cfg(test)]
+pub(crate) fn to_python_json(value: &Value, order: KeyOrder) -> String {
+    let mut out = String::with_capacity(128);
+    write_value(&mut out, value, order);
+    out
+}
+
+/// Serialises a JSON object; see [`to_python_json`].
+pub(crate) fn object_to_python_json(map: &Map<String, Value>, order: KeyOrder) -> String {
+    let mut out = String::with_capacity(256);
+    write_object(&mut out, map, order);
+    out
+}
+
+fn write_value(out: &mut String, value: &Value, order: KeyOrder) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item, order);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => write_object(out, map, order),
+    }
+}
+
+fn write_object(out: &mut String, map: &Map<String, Value>, order: KeyOrder) {
+    out.push('{');
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    if order == KeyOrder::Sorted {
+        // Python sorts str keys by code point; UTF-8 byte order is the same.
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        write_value(out, value, order);
+    }
+    out.push('}');
+}
+
+/// Python's `ensure_ascii` escaping: printable ASCII stays, everything else
+/// becomes `\uXXXX` (lower-case hex, surrogate pairs above the BMP).
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn escapes_like_python_ensure_ascii() {
+        let v = json!("é☃\u{1F600}\"\\\n\u{7f}\u{1}");
+        assert_eq!(
+            to_python_json(&v, KeyOrder::Insertion),
+            r#""\u00e9\u2603\ud83d\ude00\"\\\n\u007f\u0001""#
+        );
+    }
+
+    #[test]
+    fn keeps_or_sorts_keys() {
+        let v = json!({"typ": "JWT", "alg": "HS256", "kid": "k9"});
+        assert_eq!(
+            to_python_json(&v, KeyOrder::Insertion),
+            r#"{"typ":"JWT","alg":"HS256","kid":"k9"}"#
+        );
+        assert_eq!(
+            to_python_json(&v, KeyOrder::Sorted),
+            r#"{"alg":"HS256","kid":"k9","typ":"JWT"}"#
+        );
+    }
+
+    #[test]
+    fn numbers_match_python_repr_for_timestamps() {
+        let v = json!([1795871212.922241_f64, 1.0_f64, 0, -5, false, null]);
+        assert_eq!(
+            to_python_json(&v, KeyOrder::Insertion),
+            "[1795871212.922241,1.0,0,-5,false,null]"
+        );
+    }
+}

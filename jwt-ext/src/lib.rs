@@ -1,0 +1,186 @@
+//! flask-jwt-extended for actix-web: mint access and refresh tokens, protect
+//! handlers with `#[jwt_required]`, read the caller with
+//! [`get_jwt_identity`], and get the same tokens, status codes and JSON
+//! bodies as a flask-jwt-extended 4.7 service, so both can share tokens and
+//! an API can move from Flask route by route.
+//!
+//! ```
+//! use actix_web::{App, HttpRequest, HttpResponse, get, post, test, web};
+//! use jwt_ext::{JwtError, JwtManager, get_jwt_identity, jwt_required};
+//! use serde::Deserialize;
+//! use serde_json::json;
+//!
+//! #[derive(Deserialize)]
+//! struct Login {
+//!     username: String,
+//!     password: String,
+//! }
+//!
+//! #[post("/login")]
+//! async fn login(jwt: JwtManager, body: web::Json<Login>) -> Result<HttpResponse, JwtError> {
+//!     if body.username != "test" || body.password != "test" {
+//!         return Ok(HttpResponse::Unauthorized().json(json!({ "msg": "Bad username or password" })));
+//!     }
+//!     let access_token = jwt.create_access_token(&body.username)?;
+//!     Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
+//! }
+//!
+//! #[get("/protected")]
+//! #[jwt_required]
+//! async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
+//!     let current_user = get_jwt_identity(&req)?;
+//!     Ok(HttpResponse::Ok().json(json!({ "logged_in_as": current_user })))
+//! }
+//!
+//! # actix_web::rt::System::new().block_on(async {
+//! let jwt = JwtManager::builder()
+//!     .secret_key("change me: a long random secret, 32 bytes or more")
+//!     .build()
+//!     .expect("valid JWT configuration");
+//! let app = test::init_service(App::new().app_data(jwt).service(login).service(protected)).await;
+//!
+//! // Without a token: flask's 401.
+//! let resp = test::call_service(&app, test::TestRequest::get().uri("/protected").to_request()).await;
+//! assert_eq!(resp.status(), 401);
+//! assert_eq!(test::read_body(resp).await, "{\"msg\":\"Missing Authorization Header\"}\n");
+//!
+//! // Log in, then call with the token.
+//! let req = test::TestRequest::post()
+//!     .uri("/login")
+//!     .set_json(json!({ "username": "test", "password": "test" }))
+//!     .to_request();
+//! let body: serde_json::Value = test::call_and_read_body_json(&app, req).await;
+//! let token = body["access_token"].as_str().unwrap();
+//! let req = test::TestRequest::get()
+//!     .uri("/protected")
+//!     .insert_header(("Authorization", format!("Bearer {token}")))
+//!     .to_request();
+//! let body: serde_json::Value = test::call_and_read_body_json(&app, req).await;
+//! assert_eq!(body, json!({ "logged_in_as": "test" }));
+//! # });
+//! ```
+//!
+//! # From flask-jwt-extended
+//!
+//! | flask-jwt-extended | jwt-ext |
+//! |---|---|
+//! | `JWTManager(app)`, `app.config["JWT_…"]` | [`JwtManager::builder()`](JwtManager::builder) or [`JwtManager::from_env()`] (same `JWT_*` names), registered with `App::app_data` |
+//! | `create_access_token(identity, fresh=…, expires_delta=…, additional_claims=…, additional_headers=…)` | [`jwt.access_token(identity).fresh(…).expires(…).claims(…).headers(…).encode()`](JwtManager::access_token), or [`jwt.create_access_token(identity)`](JwtManager::create_access_token) |
+//! | `create_refresh_token(identity)` | [`jwt.refresh_token(identity)`](JwtManager::refresh_token), [`jwt.create_refresh_token(identity)`](JwtManager::create_refresh_token) |
+//! | `@jwt_required(optional=…, fresh=…, refresh=…, locations=…, verify_type=…, skip_revocation_check=…)` | [`#[jwt_required(optional, fresh, refresh, locations = [...], verify_type = false, skip_revocation_check)]`](jwt_required) |
+//! | `verify_jwt_in_request(...)` | [`verify_jwt_in_request(&req, VerifyOptions::new()…)`](verify_jwt_in_request) |
+//! | `get_jwt()`, `get_jwt_header()`, `get_jwt_identity()`, `get_jwt_request_location()` | [`get_jwt(&req)`](get_jwt), [`get_jwt_header(&req)`](get_jwt_header), [`get_jwt_identity(&req)`](get_jwt_identity), [`get_jwt_request_location(&req)`](get_jwt_request_location); or the extractors [`Jwt`], [`OptionalJwt`], [`JwtIdentity<T>`](JwtIdentity) |
+//! | `decode_token(token, allow_expired=…)` | [`jwt.decode_token(token)`](JwtManager::decode_token), [`jwt.decode_token_with(token, DecodeOptions::default().allow_expired(true))`](JwtManager::decode_token_with) |
+//! | exceptions and their default responses | [`JwtError`] with [`JwtErrorKind`]: flask's status and `{"msg": …}` body |
+//!
+//! # What the pipeline checks, in order
+//!
+//! For `#[jwt_required]`, [`verify_jwt_in_request`] and the extractors:
+//!
+//! 1. `OPTIONS` requests pass unverified (CORS preflights; flask does the
+//!    same). The getters then fail with [`JwtErrorKind::NotVerified`], as in
+//!    flask, where they raise; a handler that takes [`Jwt`] still needs a token.
+//! 2. The token is looked up in the route's `locations` or the configured
+//!    ones, in order; only a *missing* token moves on to the next.
+//! 3. Structure, header (`kid`, `crit`), `alg` allow-list, signature, then
+//!    `iat`, `nbf`, `exp` (expired when `exp <= now - leeway`), `iss`, `aud`
+//!    (only when a decode audience is configured), `sub` (a string when
+//!    `verify_sub`), `jti`, the identity claim, in PyJWT's order and with its
+//!    messages.
+//! 4. The token type (access or refresh), then freshness.
+//!
+//! The verified token is stored in the request until the response is sent.
+//!
+//! # Where jwt-ext is stricter than flask-jwt-extended
+//!
+//! Parity is the default; where flask or PyJWT accept what RFC 8725 and the
+//! OWASP guidance refuse, jwt-ext refuses and answers with flask's closest
+//! message:
+//!
+//! - **base64url** must be canonical and unpadded: PyJWT 2.15 accepts `=`
+//!   padding (422 `Invalid header/payload/crypto padding` here).
+//! - **NumericDate claims** (`iat`, `nbf`, `exp`) must be JSON numbers:
+//!   PyJWT applies Python's `int()` and so accepts `"123"` and `true`
+//!   (422 `… must be an integer.` here). Floats are truncated, as in PyJWT.
+//! - **`crit`**: no extension is understood, so any `crit` is refused
+//!   (PyJWT understands `b64`). Detached payloads (`b64: false`) are refused.
+//! - **Size**: tokens over [`max_token_size`](JwtManagerBuilder::max_token_size)
+//!   (8192 bytes) are refused before decoding (422 `Token is larger than the
+//!   maximum of 8192 bytes`).
+//! - **Decode algorithms** must share the key's family (`HS*` with a secret,
+//!   `RS*`/`PS*`, `ES*`, `EdDSA` with their PEM keys): a mixed list is a
+//!   start-up error, never a key-confusion risk.
+//! - **Zero expiry**: flask reads `JWT_ACCESS_TOKEN_EXPIRES = 0` as "never";
+//!   the environment loader keeps that meaning, the builder asks for
+//!   [`Expiry::Never`] instead of a zero duration.
+//! - **Malformed inputs that crash flask** (a header of blanks and commas, a
+//!   non-numeric `fresh` claim) answer 401 here, not 500.
+//! - Every 401 carries `WWW-Authenticate: Bearer` (RFC 6750); bodies are
+//!   unchanged.
+//!
+//! # Quirks kept for compatibility
+//!
+//! - Every minted token carries a `csrf` claim while
+//!   [`cookie_csrf_protect`](JwtManagerBuilder::cookie_csrf_protect) is on
+//!   (the default), even for header-only apps, so tokens are the same shape
+//!   as flask's.
+//! - Additional claims may override the reserved ones (`type`, `sub`, `exp`,
+//!   `jti`, `fresh`); an `alg` in additional headers changes the signing
+//!   algorithm, within the key's family.
+//! - An expired token whose claims are also otherwise invalid reports the
+//!   other error (for example `Invalid issuer`), as flask does.
+//! - `optional` forgives only a *missing* token; a header with another
+//!   scheme (`Basic …`) counts as missing, a malformed `Bearer` header does not.
+//! - Integer identities can be minted but are refused at decode while
+//!   [`verify_sub`](JwtManagerBuilder::verify_sub) is on, as in flask 4.7.
+//!
+//! # Crate features
+//!
+//! | feature | default | what it enables |
+//! |---|---|---|
+//! | `macros` | yes | [`#[jwt_required]`](jwt_required) |
+//! | `aws_lc_rs` | yes | jsonwebtoken's aws-lc-rs backend (fastest RSA and EC) |
+//! | `rust_crypto` | no | jsonwebtoken's pure-Rust backend; when both backends are enabled, aws-lc-rs is used |
+//!
+//! Building a [`JwtManager`] installs the crypto provider of the enabled
+//! backend, or fails with a [`ConfigError`] when none is enabled.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod algorithm;
+mod clock;
+mod config;
+mod decode;
+mod decoded;
+mod error;
+mod expiry;
+mod extract;
+mod json;
+mod location;
+mod locations;
+mod manager;
+mod mint;
+mod state;
+mod verify;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use config::{Audience, ConfigError, JwtManagerBuilder};
+pub use decode::DecodeOptions;
+pub use decoded::DecodedJwt;
+pub use error::{JwtError, JwtErrorKind};
+pub use expiry::Expiry;
+pub use extract::{Jwt, JwtIdentity, OptionalJwt};
+pub use jsonwebtoken::Algorithm;
+pub use location::TokenLocation;
+pub use manager::JwtManager;
+pub use mint::{AccessToken, Fresh, RefreshToken};
+pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
+pub use verify::{VerifyOptions, verify_jwt_in_request};
+
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use jwt_ext_macros::jwt_required;

@@ -1,0 +1,64 @@
+//! Where a token can be found in a request.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A place in the request where jwt-ext looks for a token.
+///
+/// The names are flask-jwt-extended's (`JWT_TOKEN_LOCATION`), so that
+/// `get_jwt_request_location` answers the same strings in both stacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TokenLocation {
+    /// The `Authorization` header (or the configured header name and type).
+    Headers,
+}
+
+impl TokenLocation {
+    /// Every location this version supports, in flask's documentation order.
+    pub const ALL: &'static [TokenLocation] = &[TokenLocation::Headers];
+
+    /// The flask-jwt-extended name of the location: `"headers"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenLocation::Headers => "headers",
+        }
+    }
+
+    /// Parses a flask-jwt-extended location name.
+    ///
+    /// Returns `None` for names this version does not know, including the
+    /// flask locations that are not supported yet (`cookies`, `query_string`,
+    /// `json`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|loc| loc.as_str() == name)
+    }
+}
+
+impl fmt::Display for TokenLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for loc in TokenLocation::ALL {
+            assert_eq!(TokenLocation::from_name(loc.as_str()), Some(*loc));
+        }
+        assert_eq!(TokenLocation::from_name("Headers"), None);
+        assert_eq!(TokenLocation::from_name("cookies"), None);
+    }
+
+    #[test]
+    fn serializes_as_flask_name() {
+        let json = serde_json::to_string(&TokenLocation::Headers).unwrap();
+        assert_eq!(json, "\"headers\"");
+    }
+}

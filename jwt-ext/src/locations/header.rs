@@ -1,0 +1,111 @@
+//! The `Authorization` header, parsed exactly as flask-jwt-extended's
+//! `_decode_jwt_from_headers`: comma-separated fields, a case-sensitive
+//! scheme, Python's notion of whitespace.
+
+use actix_web::HttpRequest;
+
+use crate::config::Settings;
+use crate::{JwtError, JwtErrorKind};
+
+pub(super) fn token_from_header(req: &HttpRequest, settings: &Settings) -> Result<String, JwtError> {
+    let name = &settings.header_name_display;
+    // Werkzeug reads header bytes as Latin-1; so do we, so that a non-ASCII
+    // byte is a character to split on or reject, never a decoding failure.
+    let raw: String = req
+        .headers()
+        .get(&settings.header_name)
+        .map(|v| v.as_bytes().iter().map(|&b| char::from(b)).collect())
+        .unwrap_or_default();
+    let value = raw.trim_matches(is_py_space).trim_matches(',');
+    if value.is_empty() {
+        return Err(JwtError::new(JwtErrorKind::NoAuthorization, format!("Missing {name} Header")));
+    }
+    parse(value, name, &settings.header_type)
+}
+
+fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError> {
+    if header_type.is_empty() {
+        let mut parts = value.split(is_py_space).filter(|p| !p.is_empty());
+        return match (parts.next(), parts.next()) {
+            (Some(token), None) => Ok(token.to_owned()),
+            _ => Err(JwtError::new(
+                JwtErrorKind::InvalidHeader,
+                format!("Bad {name} header. Expected '{name}: <JWT>'"),
+            )),
+        };
+    }
+    // `re.split(r",\s*", value)`, keeping fields whose first word is the type.
+    let mut matching = split_fields(value).filter(|field| {
+        // flask crashes (500) on a field of blanks; we let it match nothing.
+        field.split(is_py_space).find(|w| !w.is_empty()) == Some(header_type)
+    });
+    let (Some(field), None) = (matching.next(), matching.next()) else {
+        return Err(JwtError::new(
+            JwtErrorKind::NoAuthorization,
+            format!("Missing '{header_type}' type in '{name}' header. Expected '{name}: {header_type} <JWT>'"),
+        ));
+    };
+    let mut parts = field.split(is_py_space).filter(|p| !p.is_empty());
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(token), None) => Ok(token.to_owned()),
+        _ => Err(JwtError::new(
+            JwtErrorKind::InvalidHeader,
+            format!("Bad {name} header. Expected '{name}: {header_type} <JWT>'"),
+        )),
+    }
+}
+
+/// Splits on `,` and swallows the whitespace after each comma.
+fn split_fields(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').enumerate().map(|(i, field)| if i == 0 { field } else { field.trim_start_matches(is_py_space) })
+}
+
+/// Python's `str.isspace()` over Latin-1: ASCII whitespace, the separators
+/// 0x1C-0x1F, NEL and NBSP.
+fn is_py_space(c: char) -> bool {
+    matches!(c, '\t'..='\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_bearer(value: &str) -> Result<String, String> {
+        let value = value.trim_matches(is_py_space).trim_matches(',');
+        parse(value, "Authorization", "Bearer").map_err(|e| e.message().to_owned())
+    }
+
+    const MISSING: &str = "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'";
+    const BAD: &str = "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'";
+
+    #[test]
+    fn accepts_flask_forms() {
+        assert_eq!(parse_bearer("Bearer t").unwrap(), "t");
+        assert_eq!(parse_bearer("Basic xyz, Bearer t").unwrap(), "t");
+        assert_eq!(parse_bearer("Bearer t,").unwrap(), "t");
+        assert_eq!(parse_bearer("Bearer\tt").unwrap(), "t");
+        assert_eq!(parse_bearer("Bearer   t").unwrap(), "t");
+        assert_eq!(parse_bearer("Bearer\u{a0}t").unwrap(), "t");
+    }
+
+    #[test]
+    fn refuses_like_flask() {
+        assert_eq!(parse_bearer("bearer t").unwrap_err(), MISSING);
+        assert_eq!(parse_bearer("Basic abc").unwrap_err(), MISSING);
+        assert_eq!(parse_bearer("Bearer t, Bearer t").unwrap_err(), MISSING);
+        assert_eq!(parse_bearer("Bearer").unwrap_err(), BAD);
+        assert_eq!(parse_bearer("Bearer a b").unwrap_err(), BAD);
+        assert_eq!(parse_bearer("Bearer ,,0").unwrap_err(), BAD);
+        assert_eq!(parse_bearer("Foo 1, Bearer, Baz").unwrap_err(), BAD);
+        assert_eq!(parse_bearer(" , ,, ").unwrap_err(), MISSING);
+    }
+
+    #[test]
+    fn empty_type_takes_the_bare_token() {
+        assert_eq!(parse("t", "X-Token", "").unwrap(), "t");
+        assert_eq!(
+            parse("a b", "X-Token", "").unwrap_err().message(),
+            "Bad X-Token header. Expected 'X-Token: <JWT>'"
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! Minting access and refresh tokens: flask-jwt-extended's
+//! `create_access_token` and `create_refresh_token`, byte-compatible.
+
+mod fresh;
+
+pub use fresh::Fresh;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::algorithm::{alg_name, parse_alg};
+use crate::json::{KeyOrder, object_to_python_json};
+use crate::{Expiry, JwtError, JwtErrorKind, JwtManager};
+
+/// Which of the two token kinds is minted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Access,
+    Refresh,
+}
+
+/// What the two builders share.
+struct Spec<'a> {
+    manager: &'a JwtManager,
+    kind: Kind,
+    identity: Value,
+    fresh: Fresh,
+    expires: Option<Expiry>,
+    claims: Map<String, Value>,
+    headers: Map<String, Value>,
+    /// The first bad argument, reported by `encode` so setters can chain.
+    error: Option<JwtError>,
+}
+
+/// An access token being minted; see [`JwtManager::access_token`].
+#[must_use = "call .encode() to get the token"]
+pub struct AccessToken<'a>(Spec<'a>);
+
+/// A refresh token being minted; see [`JwtManager::refresh_token`].
+#[must_use = "call .encode() to get the token"]
+pub struct RefreshToken<'a>(Spec<'a>);
+
+impl<'a> Spec<'a> {
+    fn new(manager: &'a JwtManager, kind: Kind, identity: impl Serialize) -> Self {
+        let (identity, error) = match serde_json::to_value(identity) {
+            Ok(value) => (value, None),
+            Err(e) => (Value::Null, Some(encode_error(format!("the identity cannot be serialised to JSON: {e}")))),
+        };
+        Spec {
+            manager,
+            kind,
+            identity,
+            fresh: Fresh::No,
+            expires: None,
+            claims: Map::new(),
+            headers: Map::new(),
+            error,
+        }
+    }
+
+    fn merge(&mut self, into_headers: bool, values: impl Serialize) {
+        match serde_json::to_value(values) {
+            Ok(Value::Object(map)) => {
+                let target = if into_headers { &mut self.headers } else { &mut self.claims };
+                target.extend(map);
+            }
+            Ok(_) => self.fail("additional claims and headers must serialise to a JSON object"),
+            Err(e) => self.fail(&format!("additional claims or headers cannot be serialised to JSON: {e}")),
+        }
+    }
+
+    fn fail(&mut self, message: &str) {
+        if self.error.is_none() {
+            self.error = Some(encode_error(message));
+        }
+    }
+
+    fn encode(self) -> Result<String, JwtError> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        let settings = self.manager.settings();
+        let now = crate::clock::now_micros();
+        let iat = now.div_euclid(1_000_000);
+        let expires = self.expires.unwrap_or(match self.kind {
+            Kind::Access => settings.access_expires,
+            Kind::Refresh => settings.refresh_expires,
+        });
+        if matches!(expires, Expiry::In(delta) if delta.is_zero()) {
+            return Err(encode_error(
+                "a zero expiry is ambiguous (flask reads it as never): use Expiry::Never",
+            ));
+        }
+
+        // flask's insertion order (spec §4.2); overrides keep their position.
+        let mut payload = Map::new();
+        let fresh = match self.kind {
+            Kind::Access => self.fresh.claim(now),
+            Kind::Refresh => Value::Bool(false),
+        };
+        payload.insert("fresh".into(), fresh);
+        payload.insert("iat".into(), iat.into());
+        payload.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        let kind = if self.kind == Kind::Access { "access" } else { "refresh" };
+        payload.insert("type".into(), kind.into());
+        payload.insert(settings.identity_claim.to_string(), self.identity);
+        if settings.encode_nbf {
+            payload.insert("nbf".into(), iat.into());
+        }
+        if settings.csrf_protect {
+            payload.insert("csrf".into(), uuid::Uuid::new_v4().to_string().into());
+        }
+        if let Some(aud) = &settings.encode_audience {
+            payload.insert("aud".into(), aud.clone());
+        }
+        if let Some(iss) = &settings.encode_issuer {
+            payload.insert("iss".into(), iss.clone().into());
+        }
+        if let Some(exp) = expires.exp_for(now) {
+            payload.insert("exp".into(), exp.into());
+        }
+        payload.extend(self.claims);
+
+        let mut header = Map::new();
+        header.insert("typ".into(), "JWT".into());
+        header.insert("alg".into(), alg_name(settings.algorithm).into());
+        header.extend(self.headers);
+        let algorithm = signing_algorithm(self.manager, &mut header)?;
+
+        let encoding_key = settings.keys.encoding.as_ref().ok_or_else(|| {
+            encode_error(format!(
+                "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"{}\"",
+                alg_name(settings.algorithm)
+            ))
+        })?;
+        let mut token = URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted));
+        token.push('.');
+        token.push_str(&URL_SAFE_NO_PAD.encode(object_to_python_json(&payload, KeyOrder::Insertion)));
+        let signature = jsonwebtoken::crypto::sign(token.as_bytes(), encoding_key, algorithm)
+            .map_err(|e| encode_error(format!("signing failed: {e}")))?;
+        token.push('.');
+        token.push_str(&signature);
+        Ok(token)
+    }
+}
+
+/// PyJWT lets `alg` in the extra headers change the signing algorithm and
+/// `typ: None` drop the `typ` header; both are kept, within the key's family.
+fn signing_algorithm(manager: &JwtManager, header: &mut Map<String, Value>) -> Result<jsonwebtoken::Algorithm, JwtError> {
+    let configured = manager.settings().algorithm;
+    if header.get("typ") == Some(&Value::Null) {
+        header.remove("typ");
+    }
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(encode_error("Key ID header parameter must be a string"));
+    }
+    let algorithm = match header.get("alg") {
+        Some(Value::String(name)) => parse_alg(name),
+        _ => None,
+    }
+    .filter(|alg| alg.family() == configured.family())
+    .ok_or_else(|| {
+        encode_error(format!(
+            "the \"alg\" header must name an algorithm of the configured key's family (\"{}\")",
+            alg_name(configured)
+        ))
+    })?;
+    Ok(algorithm)
+}
+
+fn encode_error(message: impl Into<String>) -> JwtError {
+    JwtError::new(JwtErrorKind::Encode, message)
+}
+
+macro_rules! shared_setters {
+    ($builder:ident) => {
+        impl $builder<'_> {
+            /// When the token expires: a duration from now or
+            /// [`Expiry::Never`] (flask's `expires_delta`). Defaults to the
+            /// configured lifetime of this token kind.
+            pub fn expires(mut self, expires: impl Into<Expiry>) -> Self {
+                self.0.expires = Some(expires.into());
+                self
+            }
+
+            /// Adds one claim (flask's `additional_claims`). Claims given here
+            /// may override the reserved ones (`type`, `sub`, `exp`, `jti`, …),
+            /// as in flask, keeping their position in the payload.
+            pub fn claim(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
+                match serde_json::to_value(value) {
+                    Ok(value) => {
+                        self.0.claims.insert(name.into(), value);
+                    }
+                    Err(e) => self.0.fail(&format!("claim cannot be serialised to JSON: {e}")),
+                }
+                self
+            }
+
+            /// Adds every field of `claims`, which must serialise to a JSON
+            /// object (a `serde_json::json!({...})`, a map, a struct).
+            pub fn claims(mut self, claims: impl Serialize) -> Self {
+                self.0.merge(false, claims);
+                self
+            }
+
+            /// Adds JOSE header fields (flask's `additional_headers`), e.g. `kid`.
+            pub fn headers(mut self, headers: impl Serialize) -> Self {
+                self.0.merge(true, headers);
+                self
+            }
+
+            /// Signs the token.
+            ///
+            /// # Errors
+            /// [`JwtErrorKind::Encode`] when a claim or header could not be
+            /// serialised, the `alg` header names another key family, or the
+            /// manager has no signing key.
+            pub fn encode(self) -> Result<String, JwtError> {
+                self.0.encode()
+            }
+        }
+    };
+}
+
+shared_setters!(AccessToken);
+shared_setters!(RefreshToken);
+
+impl AccessToken<'_> {
+    /// Whether the token is fresh: `true`, `false`, a moment or a duration.
+    /// Defaults to not fresh.
+    pub fn fresh(mut self, fresh: impl Into<Fresh>) -> Self {
+        self.0.fresh = fresh.into();
+        self
+    }
+}
+
+impl JwtManager {
+    /// Starts minting an access token for `identity` (any `Serialize`, e.g.
+    /// a `&str` user name or a numeric id).
+    ///
+    /// ```
+    /// # let jwt = jwt_ext::JwtManager::builder().secret_key("0123456789abcdef0123456789abcdef").build().unwrap();
+    /// let token = jwt
+    ///     .access_token("alice")
+    ///     .fresh(true)
+    ///     .claim("roles", ["admin"])
+    ///     .encode()?;
+    /// # Ok::<(), jwt_ext::JwtError>(())
+    /// ```
+    pub fn access_token(&self, identity: impl Serialize) -> AccessToken<'_> {
+        AccessToken(Spec::new(self, Kind::Access, identity))
+    }
+
+    /// Starts minting a refresh token for `identity`; refresh tokens are
+    /// never fresh.
+    pub fn refresh_token(&self, identity: impl Serialize) -> RefreshToken<'_> {
+        RefreshToken(Spec::new(self, Kind::Refresh, identity))
+    }
+
+    /// flask's `create_access_token(identity)`: a non-fresh access token with
+    /// the configured lifetime.
+    ///
+    /// # Errors
+    /// See [`AccessToken::encode`].
+    pub fn create_access_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
+        self.access_token(identity).encode()
+    }
+
+    /// flask's `create_refresh_token(identity)`.
+    ///
+    /// # Errors
+    /// See [`RefreshToken::encode`].
+    pub fn create_refresh_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
+        self.refresh_token(identity).encode()
+    }
+}

@@ -1,0 +1,236 @@
+//! The request pipeline of `#[jwt_required]`: flask-jwt-extended's
+//! `verify_jwt_in_request`.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use actix_web::HttpRequest;
+use actix_web::http::Method;
+use serde_json::Value;
+
+use crate::config::Settings;
+use crate::decode::{self, DecodeOptions};
+use crate::locations::find_token;
+use crate::state::RequestJwt;
+use crate::{DecodedJwt, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation};
+
+/// The options of `#[jwt_required(...)]` and [`verify_jwt_in_request`],
+/// with flask's defaults: a non-optional, non-fresh access token from the
+/// configured locations, type checked, revocation checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct VerifyOptions {
+    pub(crate) optional: bool,
+    pub(crate) fresh: bool,
+    pub(crate) refresh: bool,
+    pub(crate) locations: Cow<'static, [TokenLocation]>,
+    pub(crate) verify_type: bool,
+    pub(crate) skip_revocation_check: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            optional: false,
+            fresh: false,
+            refresh: false,
+            locations: Cow::Borrowed(&[]),
+            verify_type: true,
+            skip_revocation_check: false,
+        }
+    }
+}
+
+impl VerifyOptions {
+    /// flask's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A request without a token passes (getters then return nothing); an
+    /// invalid, expired or badly sent token is still refused. Defaults to `false`.
+    pub fn optional(mut self, optional: bool) -> Self {
+        self.optional = optional;
+        self
+    }
+
+    /// Require a fresh access token. Defaults to `false`.
+    pub fn fresh(mut self, fresh: bool) -> Self {
+        self.fresh = fresh;
+        self
+    }
+
+    /// Require a refresh token instead of an access token. Defaults to `false`.
+    pub fn refresh(mut self, refresh: bool) -> Self {
+        self.refresh = refresh;
+        self
+    }
+
+    /// Look only in these locations, in this order. Defaults to the
+    /// configured `JWT_TOKEN_LOCATION`.
+    pub fn locations(mut self, locations: impl IntoIterator<Item = TokenLocation>) -> Self {
+        self.locations = Cow::Owned(locations.into_iter().collect());
+        self
+    }
+
+    /// Check that the token type (access or refresh) fits the route; `false`
+    /// accepts both, e.g. for a logout route. Defaults to `true`.
+    pub fn verify_type(mut self, verify: bool) -> Self {
+        self.verify_type = verify;
+        self
+    }
+
+    /// Skip the revocation (blocklist) check. Defaults to `false`.
+    pub fn skip_revocation_check(mut self, skip: bool) -> Self {
+        self.skip_revocation_check = skip;
+        self
+    }
+
+    /// Options whose locations are a static list, as the macro produces.
+    pub(crate) const fn from_static(
+        optional: bool,
+        fresh: bool,
+        refresh: bool,
+        locations: &'static [TokenLocation],
+        verify_type: bool,
+        skip_revocation_check: bool,
+    ) -> Self {
+        VerifyOptions {
+            optional,
+            fresh,
+            refresh,
+            locations: Cow::Borrowed(locations),
+            verify_type,
+            skip_revocation_check,
+        }
+    }
+}
+
+/// Verifies the request's token the way `#[jwt_required]` does, for custom
+/// guards (flask's `admin_required` recipe) and middleware.
+///
+/// Returns the verified token, or `None` for `OPTIONS` requests (CORS
+/// preflights pass without a token, as in flask) and for optional routes
+/// without a token. The result is stored in the request, so
+/// [`get_jwt`](crate::get_jwt) and the extractors see it afterwards.
+///
+/// ```
+/// use actix_web::{HttpRequest, HttpResponse};
+/// use jwt_ext::{JwtError, VerifyOptions, verify_jwt_in_request};
+///
+/// async fn admin_only(req: HttpRequest) -> Result<HttpResponse, JwtError> {
+///     let jwt = verify_jwt_in_request(&req, VerifyOptions::new()).await?;
+///     let is_admin = jwt.as_ref().is_some_and(|jwt| jwt.claims()["is_administrator"] == true);
+///     Ok(if is_admin {
+///         HttpResponse::Ok().finish()
+///     } else {
+///         HttpResponse::Forbidden().json(serde_json::json!({ "msg": "Admins only!" }))
+///     })
+/// }
+/// ```
+///
+/// # Errors
+/// The [`JwtError`] of the first failing step: a missing or malformed token,
+/// a bad signature or claim, the wrong token type, a stale token.
+pub async fn verify_jwt_in_request(req: &HttpRequest, options: VerifyOptions) -> Result<Option<Jwt>, JwtError> {
+    verify_now(req, &options)
+}
+
+/// flask's pipeline, which lets `OPTIONS` requests through unverified.
+pub(crate) fn verify_now(req: &HttpRequest, options: &VerifyOptions) -> Result<Option<Jwt>, JwtError> {
+    if req.method() == Method::OPTIONS {
+        return Ok(None);
+    }
+    run(req, options)
+}
+
+/// The synchronous pipeline shared by the macro's guard and the extractors;
+/// the extractors run it for every method, since a handler that takes a
+/// token needs one.
+pub(crate) fn run(req: &HttpRequest, options: &VerifyOptions) -> Result<Option<Jwt>, JwtError> {
+    let manager = JwtManager::from_app(req)?;
+    match verify_with(req, manager.settings(), options) {
+        Ok(jwt) => {
+            RequestJwt::Verified(jwt.clone()).store(req);
+            Ok(Some(Jwt(jwt)))
+        }
+        Err(err) if options.optional && err.kind() == JwtErrorKind::NoAuthorization => {
+            RequestJwt::Absent(manager.own(err)).store(req);
+            Ok(None)
+        }
+        Err(err) => {
+            tracing::debug!(kind = ?err.kind(), reason = err.message(), "JWT refused");
+            Err(manager.own(err))
+        }
+    }
+}
+
+fn verify_with(req: &HttpRequest, settings: &Settings, options: &VerifyOptions) -> Result<Rc<DecodedJwt>, JwtError> {
+    let locations = if options.locations.is_empty() { &settings.token_locations[..] } else { &options.locations[..] };
+    let mut missing = Vec::new();
+    let mut found = None;
+    for &location in locations {
+        match find_token(req, settings, location) {
+            Ok(token) => {
+                found = Some((location, token));
+                break;
+            }
+            // Only a missing token moves on to the next location.
+            Err(err) if err.kind() == JwtErrorKind::NoAuthorization => missing.push(err),
+            Err(err) => return Err(err),
+        }
+    }
+    let Some((location, token)) = found else {
+        return Err(missing_everywhere(locations, missing));
+    };
+    let now = crate::clock::now_micros();
+    let jwt = decode::decode(settings, &token, DecodeOptions::default(), now)?.with_location(location);
+    check_type(&jwt, options)?;
+    if options.fresh {
+        check_fresh(&jwt, now)?;
+    }
+    Ok(Rc::new(jwt))
+}
+
+/// flask: one location gives its own message; several are combined as
+/// `Missing JWT in a, b or c (msg a; msg b; msg c)`.
+fn missing_everywhere(locations: &[TokenLocation], mut missing: Vec<JwtError>) -> JwtError {
+    if missing.len() == 1 {
+        return missing.remove(0);
+    }
+    let names: Vec<&str> = locations.iter().map(|loc| loc.as_str()).collect();
+    let (last, rest) = names.split_last().expect("at least one location is configured");
+    let reasons: Vec<&str> = missing.iter().map(JwtError::message).collect();
+    JwtError::new(
+        JwtErrorKind::NoAuthorization,
+        format!("Missing JWT in {} or {last} ({})", rest.join(", "), reasons.join("; ")),
+    )
+}
+
+fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), JwtError> {
+    if !options.verify_type {
+        return Ok(());
+    }
+    let message = match (options.refresh, jwt.is_refresh()) {
+        (false, true) => "Only non-refresh tokens are allowed",
+        (true, false) => "Only refresh tokens are allowed",
+        _ => return Ok(()),
+    };
+    Err(JwtError::new(JwtErrorKind::WrongTokenType, message).with_token(jwt.header().clone(), jwt.claims().clone()))
+}
+
+/// `fresh` is `true`, or a timestamp not yet passed. flask answers 500 for a
+/// `fresh` of another type; we answer "Fresh token required".
+fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), JwtError> {
+    let fresh = match jwt.claims().get("fresh") {
+        Some(Value::Bool(fresh)) => *fresh,
+        Some(Value::Number(until)) => until.as_f64().is_some_and(|until| until * 1_000_000.0 >= now_micros as f64),
+        _ => false,
+    };
+    if fresh {
+        Ok(())
+    } else {
+        Err(JwtError::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
+            .with_token(jwt.header().clone(), jwt.claims().clone()))
+    }
+}
