@@ -30,13 +30,20 @@ async fn every_asymmetric_family_round_trips() {
         (Algorithm::RS512, "rsa_private.pem", "rsa_public.pem"),
         (Algorithm::PS256, "rsa_private.pem", "rsa_public.pem"),
         (Algorithm::ES256, "ec256_private.pem", "ec256_public.pem"),
-        (Algorithm::EdDSA, "ed25519_private.pem", "ed25519_public.pem"),
+        (
+            Algorithm::EdDSA,
+            "ed25519_private.pem",
+            "ed25519_public.pem",
+        ),
     ];
     for (algorithm, private, public) in cases {
         let jwt = asymmetric(algorithm, private, public);
         let token = jwt.create_access_token("alice").unwrap();
         let app = actix_test::init_service(App::new().app_data(jwt.clone()).service(me)).await;
-        let req = actix_test::TestRequest::get().uri("/me").insert_header(("Authorization", format!("Bearer {token}"))).to_request();
+        let req = actix_test::TestRequest::get()
+            .uri("/me")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
         let resp = actix_test::call_service(&app, req).await;
         assert_eq!(resp.status(), 200, "{algorithm:?}");
         let body: Value = actix_test::read_body_json(resp).await;
@@ -47,7 +54,11 @@ async fn every_asymmetric_family_round_trips() {
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
         parts[1] = base64_json(&json!({ "sub": "mallory", "type": "access" }));
         let err = jwt.decode_token(&parts.join(".")).unwrap_err();
-        assert_eq!(err.message(), "Signature verification failed", "{algorithm:?}");
+        assert_eq!(
+            err.message(),
+            "Signature verification failed",
+            "{algorithm:?}"
+        );
     }
 }
 
@@ -62,19 +73,28 @@ async fn ecdsa_zero_signatures_are_refused() {
     let token = jwt.create_access_token("alice").unwrap();
     let (signing_input, _) = token.rsplit_once('.').unwrap();
     let zeros = "A".repeat(86);
-    let err = jwt.decode_token(&format!("{signing_input}.{zeros}")).unwrap_err();
+    let err = jwt
+        .decode_token(&format!("{signing_input}.{zeros}"))
+        .unwrap_err();
     assert_eq!(err.message(), "Signature verification failed");
 }
 
 #[test]
 fn a_public_key_alone_verifies_but_cannot_mint() {
     let signer = asymmetric(Algorithm::RS256, "rsa_private.pem", "rsa_public.pem");
-    let verifier = JwtManager::builder().algorithm(Algorithm::RS256).public_key_pem(key("rsa_public.pem")).build().unwrap();
+    let verifier = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .public_key_pem(key("rsa_public.pem"))
+        .build()
+        .unwrap();
     let token = signer.create_access_token("alice").unwrap();
     assert_eq!(verifier.decode_token(&token).unwrap().identity(), "alice");
     let err = verifier.create_access_token("alice").unwrap_err();
     assert_eq!(err.kind(), JwtErrorKind::Encode);
-    assert_eq!(err.message(), "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"RS256\"");
+    assert_eq!(
+        err.message(),
+        "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"RS256\""
+    );
 }
 
 #[test]
@@ -91,8 +111,16 @@ fn keys_that_do_not_fit_are_startup_errors() {
         .public_key_pem(key("ec256_public.pem"))
         .build()
         .unwrap_err();
-    assert!(err.message().starts_with("JWT_PUBLIC_KEY is not a PEM RSA public key"), "{err}");
-    let err = JwtManager::builder().algorithm(Algorithm::RS256).public_key_pem("not a key").build().unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("JWT_PUBLIC_KEY is not a PEM RSA public key"),
+        "{err}"
+    );
+    let err = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .public_key_pem("not a key")
+        .build()
+        .unwrap_err();
     assert!(err.message().starts_with("JWT_PUBLIC_KEY"), "{err}");
 }
 
@@ -105,65 +133,128 @@ fn rs256_keys_load_from_files_named_in_the_environment() {
         "JWT_PUBLIC_KEY_FILE" => Some(keys.join("rsa_public.pem").display().to_string()),
         _ => None,
     };
-    let jwt = JwtManagerBuilder::from_lookup(lookup).unwrap().build().unwrap();
+    let jwt = JwtManagerBuilder::from_lookup(lookup)
+        .unwrap()
+        .build()
+        .unwrap();
     let token = jwt.create_access_token("alice").unwrap();
     assert_eq!(segment_json(&token, 0), r#"{"alg":"RS256","typ":"JWT"}"#);
 
-    let missing = |name: &str| (name == "JWT_PUBLIC_KEY_FILE").then(|| "no/such/file.pem".to_owned());
+    let missing =
+        |name: &str| (name == "JWT_PUBLIC_KEY_FILE").then(|| "no/such/file.pem".to_owned());
     let err = JwtManagerBuilder::from_lookup(missing).err().unwrap();
-    assert!(err.message().starts_with("JWT_PUBLIC_KEY_FILE: cannot read"), "{err}");
+    assert!(
+        err.message()
+            .starts_with("JWT_PUBLIC_KEY_FILE: cannot read"),
+        "{err}"
+    );
 }
 
 fn hs() -> JwtManager {
-    JwtManager::builder().secret_key(SECRET).decode_algorithms([Algorithm::HS512]).build().unwrap()
+    JwtManager::builder()
+        .secret_key(SECRET)
+        .decode_algorithms([Algorithm::HS512])
+        .build()
+        .unwrap()
 }
 
 #[test]
 fn extra_headers_follow_pyjwt() {
     let jwt = hs();
     // `alg` changes the signing algorithm, within the key's family.
-    let token = jwt.access_token("a").headers(json!({ "alg": "HS512", "kid": "k9", "x": "y" })).encode().unwrap();
-    assert_eq!(segment_json(&token, 0), r#"{"alg":"HS512","kid":"k9","typ":"JWT","x":"y"}"#);
+    let token = jwt
+        .access_token("a")
+        .headers(json!({ "alg": "HS512", "kid": "k9", "x": "y" }))
+        .encode()
+        .unwrap();
+    assert_eq!(
+        segment_json(&token, 0),
+        r#"{"alg":"HS512","kid":"k9","typ":"JWT","x":"y"}"#
+    );
     assert_eq!(jwt.decode_token(&token).unwrap().header()["alg"], "HS512");
     let strict = JwtManager::builder().secret_key(SECRET).build().unwrap();
-    assert_eq!(strict.decode_token(&token).unwrap_err().message(), "The specified alg value is not allowed");
+    assert_eq!(
+        strict.decode_token(&token).unwrap_err().message(),
+        "The specified alg value is not allowed"
+    );
 
-    let err = jwt.access_token("a").headers(json!({ "alg": "RS256" })).encode().unwrap_err();
+    let err = jwt
+        .access_token("a")
+        .headers(json!({ "alg": "RS256" }))
+        .encode()
+        .unwrap_err();
     assert_eq!(err.kind(), JwtErrorKind::Encode);
     // `typ: null` drops the header.
-    let token = jwt.access_token("a").headers(json!({ "typ": null })).encode().unwrap();
+    let token = jwt
+        .access_token("a")
+        .headers(json!({ "typ": null }))
+        .encode()
+        .unwrap();
     assert_eq!(segment_json(&token, 0), r#"{"alg":"HS256"}"#);
-    let err = jwt.access_token("a").headers(json!({ "kid": 5 })).encode().unwrap_err();
+    let err = jwt
+        .access_token("a")
+        .headers(json!({ "kid": 5 }))
+        .encode()
+        .unwrap_err();
     assert_eq!(err.message(), "Key ID header parameter must be a string");
 }
 
 #[test]
 fn additional_claims_may_override_reserved_ones() {
     let jwt = hs();
-    let token = jwt.access_token("a").claims(json!({ "type": "refresh", "sub": "b", "extra": 1 })).encode().unwrap();
+    let token = jwt
+        .access_token("a")
+        .claims(json!({ "type": "refresh", "sub": "b", "extra": 1 }))
+        .encode()
+        .unwrap();
     let decoded = jwt.decode_token(&token).unwrap();
     assert!(decoded.is_refresh());
     assert_eq!(decoded.identity(), "b");
     let payload = segment_json(&token, 1);
-    assert!(payload.contains(r#""type":"refresh","sub":"b""#), "overrides keep their position: {payload}");
+    assert!(
+        payload.contains(r#""type":"refresh","sub":"b""#),
+        "overrides keep their position: {payload}"
+    );
     assert!(payload.ends_with(r#""extra":1}"#), "{payload}");
 
-    let err = jwt.access_token("a").claims(json!(["not", "an", "object"])).encode().unwrap_err();
+    let err = jwt
+        .access_token("a")
+        .claims(json!(["not", "an", "object"]))
+        .encode()
+        .unwrap_err();
     assert_eq!(err.kind(), JwtErrorKind::Encode);
 }
 
 #[test]
 fn expiry_choices() {
     let jwt = hs();
-    let never = jwt.access_token("a").expires(Expiry::Never).encode().unwrap();
+    let never = jwt
+        .access_token("a")
+        .expires(Expiry::Never)
+        .encode()
+        .unwrap();
     assert!(jwt.decode_token(&never).unwrap().expires_at().is_none());
-    let hour = jwt.access_token("a").expires(TimeDelta::hours(1)).encode().unwrap();
+    let hour = jwt
+        .access_token("a")
+        .expires(TimeDelta::hours(1))
+        .encode()
+        .unwrap();
     let decoded = jwt.decode_token(&hour).unwrap();
-    assert_eq!(decoded.expires_at().unwrap() - decoded.claims()["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        decoded.expires_at().unwrap() - decoded.claims()["iat"].as_i64().unwrap(),
+        3600
+    );
     let refresh = jwt.create_refresh_token("a").unwrap();
     let decoded = jwt.decode_token(&refresh).unwrap();
-    assert_eq!(decoded.expires_at().unwrap() - decoded.claims()["iat"].as_i64().unwrap(), 30 * 86400);
-    let err = jwt.access_token("a").expires(TimeDelta::zero()).encode().unwrap_err();
+    assert_eq!(
+        decoded.expires_at().unwrap() - decoded.claims()["iat"].as_i64().unwrap(),
+        30 * 86400
+    );
+    let err = jwt
+        .access_token("a")
+        .expires(TimeDelta::zero())
+        .encode()
+        .unwrap_err();
     assert_eq!(err.kind(), JwtErrorKind::Encode);
 }
 
@@ -179,9 +270,22 @@ fn unserialisable_identities_are_encode_errors() {
 
 #[test]
 fn csrf_and_nbf_switches() {
-    let jwt = JwtManager::builder().secret_key(SECRET).cookie_csrf_protect(false).encode_nbf(false).build().unwrap();
-    let claims = jwt.decode_token(&jwt.create_access_token("a").unwrap()).unwrap().into_parts().1;
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .cookie_csrf_protect(false)
+        .encode_nbf(false)
+        .build()
+        .unwrap();
+    let claims = jwt
+        .decode_token(&jwt.create_access_token("a").unwrap())
+        .unwrap()
+        .into_parts()
+        .1;
     assert!(!claims.contains_key("csrf") && !claims.contains_key("nbf"));
-    let claims = hs().decode_token(&hs().create_access_token("a").unwrap()).unwrap().into_parts().1;
+    let claims = hs()
+        .decode_token(&hs().create_access_token("a").unwrap())
+        .unwrap()
+        .into_parts()
+        .1;
     assert!(claims.contains_key("csrf") && claims.contains_key("nbf"));
 }

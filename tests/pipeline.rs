@@ -5,8 +5,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, get, post, test, web};
 use jwt_ext::{
-    DecodeOptions, Jwt, JwtError, JwtErrorKind, JwtIdentity, JwtManager, OptionalJwt, TokenLocation, VerifyOptions, get_jwt,
-    get_jwt_header, get_jwt_identity, get_jwt_request_location, jwt_required, verify_jwt_in_request,
+    DecodeOptions, Jwt, JwtError, JwtErrorKind, JwtIdentity, JwtManager, OptionalJwt,
+    TokenLocation, VerifyOptions, get_jwt, get_jwt_header, get_jwt_identity,
+    get_jwt_request_location, jwt_required, verify_jwt_in_request,
 };
 use serde_json::{Value, json};
 
@@ -23,7 +24,10 @@ fn bearer(token: &str) -> (&'static str, String) {
 async fn body_json(resp: actix_web::dev::ServiceResponse) -> (StatusCode, Value) {
     let status = resp.status();
     let bytes = test::read_body(resp).await;
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -87,7 +91,11 @@ async fn location_only(req: HttpRequest) -> HttpResponse {
 
 #[get("/decode")]
 async fn decode_in_view(jwt: JwtManager, req: HttpRequest) -> Result<HttpResponse, JwtError> {
-    let token = req.headers().get("X-Token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let token = req
+        .headers()
+        .get("X-Token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let decoded = jwt.decode_token(token)?;
     Ok(HttpResponse::Ok().json(json!({ "sub": decoded.identity() })))
 }
@@ -109,9 +117,18 @@ async fn typed_identity(JwtIdentity(id): JwtIdentity<u64>) -> HttpResponse {
 
 #[get("/admin")]
 async fn admin(req: HttpRequest) -> Result<HttpResponse, JwtError> {
-    let jwt = verify_jwt_in_request(&req, VerifyOptions::new().locations([TokenLocation::Headers])).await?;
-    let is_admin = jwt.is_some_and(|jwt| jwt.claims().get("is_administrator") == Some(&Value::Bool(true)));
-    Ok(if is_admin { HttpResponse::Ok().json(json!({ "msg": "welcome" })) } else { HttpResponse::Forbidden().json(json!({ "msg": "Admins only!" })) })
+    let jwt = verify_jwt_in_request(
+        &req,
+        VerifyOptions::new().locations([TokenLocation::Headers]),
+    )
+    .await?;
+    let is_admin =
+        jwt.is_some_and(|jwt| jwt.claims().get("is_administrator") == Some(&Value::Bool(true)));
+    Ok(if is_admin {
+        HttpResponse::Ok().json(json!({ "msg": "welcome" }))
+    } else {
+        HttpResponse::Forbidden().json(json!({ "msg": "Admins only!" }))
+    })
 }
 
 macro_rules! app {
@@ -142,14 +159,21 @@ async fn the_guard_runs_before_the_handlers_own_extractors() {
     let jwt = manager();
     let app = app!(jwt.clone());
     // No token and a body that is not JSON: the 401 wins over the 400.
-    let req = test::TestRequest::post().uri("/items").set_payload("not json").to_request();
+    let req = test::TestRequest::post()
+        .uri("/items")
+        .set_payload("not json")
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(status, 401);
     assert_eq!(body, json!({ "msg": "Missing Authorization Header" }));
 
     // With a token the handler's Json<Item> still reads the body.
     let token = jwt.create_access_token("alice").unwrap();
-    let req = test::TestRequest::post().uri("/items").insert_header(bearer(&token)).set_json(json!({ "name": "pen" })).to_request();
+    let req = test::TestRequest::post()
+        .uri("/items")
+        .insert_header(bearer(&token))
+        .set_json(json!({ "name": "pen" }))
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(status, 201);
     assert_eq!(body, json!({ "by": "alice", "name": "pen" }));
@@ -159,23 +183,54 @@ async fn the_guard_runs_before_the_handlers_own_extractors() {
 async fn fresh_routes_need_fresh_tokens() {
     let jwt = manager();
     let app = app!(jwt.clone());
-    let call = |token: String| test::TestRequest::post().uri("/settings").insert_header(bearer(&token)).to_request();
+    let call = |token: String| {
+        test::TestRequest::post()
+            .uri("/settings")
+            .insert_header(bearer(&token))
+            .to_request()
+    };
 
-    let (status, body) = body_json(test::call_service(&app, call(jwt.create_access_token("a").unwrap())).await).await;
-    assert_eq!((status.as_u16(), body), (401, json!({ "msg": "Fresh token required" })));
+    let (status, body) =
+        body_json(test::call_service(&app, call(jwt.create_access_token("a").unwrap())).await)
+            .await;
+    assert_eq!(
+        (status.as_u16(), body),
+        (401, json!({ "msg": "Fresh token required" }))
+    );
 
     let fresh = jwt.access_token("a").fresh(true).encode().unwrap();
     assert_eq!(test::call_service(&app, call(fresh)).await.status(), 200);
 
-    let fresh_for_a_while = jwt.access_token("a").fresh(chrono::TimeDelta::minutes(5)).encode().unwrap();
-    assert_eq!(test::call_service(&app, call(fresh_for_a_while)).await.status(), 200);
+    let fresh_for_a_while = jwt
+        .access_token("a")
+        .fresh(chrono::TimeDelta::minutes(5))
+        .encode()
+        .unwrap();
+    assert_eq!(
+        test::call_service(&app, call(fresh_for_a_while))
+            .await
+            .status(),
+        200
+    );
 
-    let no_longer_fresh = jwt.access_token("a").fresh(chrono::TimeDelta::seconds(-1)).encode().unwrap();
-    assert_eq!(test::call_service(&app, call(no_longer_fresh)).await.status(), 401);
+    let no_longer_fresh = jwt
+        .access_token("a")
+        .fresh(chrono::TimeDelta::seconds(-1))
+        .encode()
+        .unwrap();
+    assert_eq!(
+        test::call_service(&app, call(no_longer_fresh))
+            .await
+            .status(),
+        401
+    );
 
     let refresh_token = jwt.create_refresh_token("a").unwrap();
     let (status, body) = body_json(test::call_service(&app, call(refresh_token)).await).await;
-    assert_eq!((status.as_u16(), body), (422, json!({ "msg": "Only non-refresh tokens are allowed" })));
+    assert_eq!(
+        (status.as_u16(), body),
+        (422, json!({ "msg": "Only non-refresh tokens are allowed" }))
+    );
 }
 
 #[actix_web::test]
@@ -183,22 +238,40 @@ async fn refresh_routes_take_refresh_tokens_and_mint_access_tokens() {
     let jwt = manager();
     let app = app!(jwt.clone());
     let refresh_token = jwt.create_refresh_token("alice").unwrap();
-    let req = test::TestRequest::get().uri("/refresh").insert_header(bearer(&refresh_token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/refresh")
+        .insert_header(bearer(&refresh_token))
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(status, 200);
-    let access = jwt.decode_token(body["access_token"].as_str().unwrap()).unwrap();
+    let access = jwt
+        .decode_token(body["access_token"].as_str().unwrap())
+        .unwrap();
     assert_eq!(access.token_type(), "access");
     assert_eq!(access.identity(), "alice");
     assert_eq!(access.claims()["fresh"], false);
 
     let access_token = jwt.create_access_token("alice").unwrap();
-    let req = test::TestRequest::get().uri("/refresh").insert_header(bearer(&access_token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/refresh")
+        .insert_header(bearer(&access_token))
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
-    assert_eq!((status.as_u16(), body), (422, json!({ "msg": "Only refresh tokens are allowed" })));
+    assert_eq!(
+        (status.as_u16(), body),
+        (422, json!({ "msg": "Only refresh tokens are allowed" }))
+    );
 
     for token in [access_token, refresh_token] {
-        let req = test::TestRequest::get().uri("/logout").insert_header(bearer(&token)).to_request();
-        assert_eq!(test::call_service(&app, req).await.status(), 200, "verify_type = false takes both kinds");
+        let req = test::TestRequest::get()
+            .uri("/logout")
+            .insert_header(bearer(&token))
+            .to_request();
+        assert_eq!(
+            test::call_service(&app, req).await.status(),
+            200,
+            "verify_type = false takes both kinds"
+        );
     }
 }
 
@@ -209,16 +282,28 @@ async fn optional_routes_see_nothing_without_a_token() {
     let req = test::TestRequest::get().uri("/optional").to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(status, 200);
-    assert_eq!(body, json!({ "identity": null, "claims": {}, "header": {}, "location": null }));
+    assert_eq!(
+        body,
+        json!({ "identity": null, "claims": {}, "header": {}, "location": null })
+    );
 
     // Another scheme counts as missing; a malformed Bearer header does not.
-    let req = test::TestRequest::get().uri("/optional").insert_header(("Authorization", "Basic abc")).to_request();
+    let req = test::TestRequest::get()
+        .uri("/optional")
+        .insert_header(("Authorization", "Basic abc"))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 200);
-    let req = test::TestRequest::get().uri("/optional").insert_header(("Authorization", "Bearer a b")).to_request();
+    let req = test::TestRequest::get()
+        .uri("/optional")
+        .insert_header(("Authorization", "Bearer a b"))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 422);
 
     let token = jwt.create_access_token("bob").unwrap();
-    let req = test::TestRequest::get().uri("/optional").insert_header(bearer(&token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/optional")
+        .insert_header(bearer(&token))
+        .to_request();
     let (_, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(body["identity"], "bob");
     assert_eq!(body["location"], "headers");
@@ -244,20 +329,31 @@ async fn getters_outside_protected_handlers_say_what_is_missing() {
 
 #[actix_web::test]
 async fn options_requests_pass_unverified() {
-    let app = test::init_service(
-        App::new().app_data(manager()).route("/items", web::route().to(|req: HttpRequest| async move {
+    let app = test::init_service(App::new().app_data(manager()).route(
+        "/items",
+        web::route().to(|req: HttpRequest| async move {
             // The handler runs; the getters report that nothing was verified.
             let verified = get_jwt(&req).map_err(|e| e.kind());
-            HttpResponse::Ok().json(json!({ "not_verified": verified == Err(JwtErrorKind::NotVerified) }))
-        })),
-    )
+            HttpResponse::Ok()
+                .json(json!({ "not_verified": verified == Err(JwtErrorKind::NotVerified) }))
+        }),
+    ))
     .await;
     let app_guarded = test::init_service(App::new().app_data(manager()).service(create_item)).await;
-    let req = test::TestRequest::default().method(actix_web::http::Method::OPTIONS).uri("/items").to_request();
+    let req = test::TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri("/items")
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
-    assert_eq!((status.as_u16(), body), (200, json!({ "not_verified": true })));
+    assert_eq!(
+        (status.as_u16(), body),
+        (200, json!({ "not_verified": true }))
+    );
     // A guarded POST route does not answer OPTIONS (405 from actix routing), but never 401.
-    let req = test::TestRequest::default().method(actix_web::http::Method::OPTIONS).uri("/items").to_request();
+    let req = test::TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri("/items")
+        .to_request();
     assert_ne!(test::call_service(&app_guarded, req).await.status(), 401);
 }
 
@@ -268,8 +364,16 @@ async fn guarded_any_method(req: HttpRequest) -> HttpResponse {
 
 #[actix_web::test]
 async fn options_reach_a_guarded_handler_without_a_token() {
-    let app = test::init_service(App::new().app_data(manager()).route("/x", web::route().to(guarded_any_method))).await;
-    let req = test::TestRequest::default().method(actix_web::http::Method::OPTIONS).uri("/x").to_request();
+    let app = test::init_service(
+        App::new()
+            .app_data(manager())
+            .route("/x", web::route().to(guarded_any_method)),
+    )
+    .await;
+    let req = test::TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri("/x")
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!((status.as_u16(), body), (200, json!({ "verified": false })));
     let req = test::TestRequest::get().uri("/x").to_request();
@@ -282,7 +386,10 @@ async fn extractors_verify_on_their_own() {
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("carol").unwrap();
 
-    let req = test::TestRequest::get().uri("/jwt").insert_header(bearer(&token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/jwt")
+        .insert_header(bearer(&token))
+        .to_request();
     let (_, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(body, json!({ "sub": "carol", "location": "headers" }));
     let req = test::TestRequest::get().uri("/jwt").to_request();
@@ -291,15 +398,32 @@ async fn extractors_verify_on_their_own() {
     let req = test::TestRequest::get().uri("/optional-jwt").to_request();
     let (_, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(body, json!({ "sub": null }));
-    let req = test::TestRequest::get().uri("/optional-jwt").insert_header(("Authorization", "Bearer x.y.z")).to_request();
-    assert_eq!(test::call_service(&app, req).await.status(), 422, "an invalid token is not 'no token'");
+    let req = test::TestRequest::get()
+        .uri("/optional-jwt")
+        .insert_header(("Authorization", "Bearer x.y.z"))
+        .to_request();
+    assert_eq!(
+        test::call_service(&app, req).await.status(),
+        422,
+        "an invalid token is not 'no token'"
+    );
 
-    let numeric = JwtManager::builder().secret_key(SECRET).verify_sub(false).build().unwrap();
+    let numeric = JwtManager::builder()
+        .secret_key(SECRET)
+        .verify_sub(false)
+        .build()
+        .unwrap();
     let app = app!(numeric.clone());
-    let req = test::TestRequest::get().uri("/identity").insert_header(bearer(&numeric.create_access_token(7).unwrap())).to_request();
+    let req = test::TestRequest::get()
+        .uri("/identity")
+        .insert_header(bearer(&numeric.create_access_token(7).unwrap()))
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!((status.as_u16(), body), (200, json!({ "id": 7 })));
-    let req = test::TestRequest::get().uri("/identity").insert_header(bearer(&numeric.create_access_token("x").unwrap())).to_request();
+    let req = test::TestRequest::get()
+        .uri("/identity")
+        .insert_header(bearer(&numeric.create_access_token("x").unwrap()))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 422);
 }
 
@@ -307,34 +431,66 @@ async fn extractors_verify_on_their_own() {
 async fn verify_jwt_in_request_builds_custom_guards() {
     let jwt = manager();
     let app = app!(jwt.clone());
-    let admin_token = jwt.access_token("root").claim("is_administrator", true).encode().unwrap();
+    let admin_token = jwt
+        .access_token("root")
+        .claim("is_administrator", true)
+        .encode()
+        .unwrap();
     let user_token = jwt.create_access_token("user").unwrap();
-    let req = test::TestRequest::get().uri("/admin").insert_header(bearer(&admin_token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/admin")
+        .insert_header(bearer(&admin_token))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 200);
-    let req = test::TestRequest::get().uri("/admin").insert_header(bearer(&user_token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/admin")
+        .insert_header(bearer(&user_token))
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
-    assert_eq!((status.as_u16(), body), (403, json!({ "msg": "Admins only!" })));
+    assert_eq!(
+        (status.as_u16(), body),
+        (403, json!({ "msg": "Admins only!" }))
+    );
     let req = test::TestRequest::get().uri("/admin").to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 401);
 }
 
 #[actix_web::test]
 async fn errors_of_decode_token_in_a_view_use_the_configured_key() {
-    let jwt = JwtManager::builder().secret_key(SECRET).error_message_key("error").build().unwrap();
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .error_message_key("error")
+        .build()
+        .unwrap();
     let app = app!(jwt.clone());
-    let expired = jwt.access_token("x").expires(chrono::TimeDelta::seconds(-5)).encode().unwrap();
-    let req = test::TestRequest::get().uri("/decode").insert_header(("X-Token", expired.clone())).to_request();
+    let expired = jwt
+        .access_token("x")
+        .expires(chrono::TimeDelta::seconds(-5))
+        .encode()
+        .unwrap();
+    let req = test::TestRequest::get()
+        .uri("/decode")
+        .insert_header(("X-Token", expired.clone()))
+        .to_request();
     let resp = test::call_service(&app, req).await;
     assert_eq!(resp.status(), 401);
     assert_eq!(resp.headers().get("www-authenticate").unwrap(), "Bearer");
-    assert_eq!(test::read_body(resp).await, "{\"error\":\"Token has expired\"}\n");
+    assert_eq!(
+        test::read_body(resp).await,
+        "{\"error\":\"Token has expired\"}\n"
+    );
 
-    let decoded = jwt.decode_token_with(&expired, DecodeOptions::default().allow_expired(true)).unwrap();
+    let decoded = jwt
+        .decode_token_with(&expired, DecodeOptions::default().allow_expired(true))
+        .unwrap();
     assert_eq!(decoded.identity(), "x");
 
     let req = test::TestRequest::get().uri("/headers-only").to_request();
     let resp = test::call_service(&app, req).await;
-    assert_eq!(test::read_body(resp).await, "{\"error\":\"Missing Authorization Header\"}\n");
+    assert_eq!(
+        test::read_body(resp).await,
+        "{\"error\":\"Missing Authorization Header\"}\n"
+    );
 }
 
 #[actix_web::test]
@@ -343,25 +499,50 @@ async fn a_missing_manager_is_a_clear_500() {
     let req = test::TestRequest::get().uri("/headers-only").to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
     assert_eq!(status, 500);
-    assert_eq!(body["msg"], "No JwtManager is registered: add it with App::app_data(jwt_manager.clone())");
+    assert_eq!(
+        body["msg"],
+        "No JwtManager is registered: add it with App::app_data(jwt_manager.clone())"
+    );
 }
 
 #[actix_web::test]
 async fn a_manager_in_web_data_is_found_too() {
     let jwt = manager();
-    let app = test::init_service(App::new().app_data(web::Data::new(jwt.clone())).service(jwt_extractor)).await;
-    let req = test::TestRequest::get().uri("/jwt").insert_header(bearer(&jwt.create_access_token("d").unwrap())).to_request();
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(jwt.clone()))
+            .service(jwt_extractor),
+    )
+    .await;
+    let req = test::TestRequest::get()
+        .uri("/jwt")
+        .insert_header(bearer(&jwt.create_access_token("d").unwrap()))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 200);
 }
 
 #[actix_web::test]
 async fn custom_header_name_and_type() {
-    let jwt = JwtManager::builder().secret_key(SECRET).header_name("X-Api-Token").header_type("").build().unwrap();
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .header_name("X-Api-Token")
+        .header_type("")
+        .build()
+        .unwrap();
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("eve").unwrap();
-    let req = test::TestRequest::get().uri("/jwt").insert_header(("X-Api-Token", token.clone())).to_request();
+    let req = test::TestRequest::get()
+        .uri("/jwt")
+        .insert_header(("X-Api-Token", token.clone()))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 200);
-    let req = test::TestRequest::get().uri("/jwt").insert_header(bearer(&token)).to_request();
+    let req = test::TestRequest::get()
+        .uri("/jwt")
+        .insert_header(bearer(&token))
+        .to_request();
     let (status, body) = body_json(test::call_service(&app, req).await).await;
-    assert_eq!((status.as_u16(), body), (401, json!({ "msg": "Missing X-Api-Token Header" })));
+    assert_eq!(
+        (status.as_u16(), body),
+        (401, json!({ "msg": "Missing X-Api-Token Header" }))
+    );
 }

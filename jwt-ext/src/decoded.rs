@@ -21,7 +21,11 @@ pub struct DecodedJwt {
 }
 
 impl DecodedJwt {
-    pub(crate) fn new(header: Map<String, Value>, claims: Map<String, Value>, identity_claim: Arc<str>) -> Self {
+    pub(crate) fn new(
+        header: Map<String, Value>,
+        claims: Map<String, Value>,
+        identity_claim: Arc<str>,
+    ) -> Self {
         DecodedJwt {
             header,
             claims,
@@ -48,7 +52,9 @@ impl DecodedJwt {
     /// The identity: the value of the configured identity claim (`sub` by
     /// default). Verification guarantees it is present.
     pub fn identity(&self) -> &Value {
-        self.claims.get(&*self.identity_claim).unwrap_or(&Value::Null)
+        self.claims
+            .get(&*self.identity_claim)
+            .unwrap_or(&Value::Null)
     }
 
     /// The identity deserialised as `T`, e.g. `String` or a user id type.
@@ -61,7 +67,10 @@ impl DecodedJwt {
 
     /// The `type` claim: `"access"`, `"refresh"`, or a custom value.
     pub fn token_type(&self) -> &str {
-        self.claims.get("type").and_then(Value::as_str).unwrap_or("")
+        self.claims
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// Whether this is a refresh token.

@@ -53,6 +53,9 @@ impl JwtErrorKind {
     }
 }
 
+/// The header and claims of the token an error is about.
+type TokenParts = (Map<String, Value>, Map<String, Value>);
+
 /// A failed token operation: its [kind](JwtErrorKind), flask's message, and
 /// for failures about a readable token, its header and claims.
 ///
@@ -64,7 +67,7 @@ impl JwtErrorKind {
 pub struct JwtError {
     kind: JwtErrorKind,
     message: String,
-    token: Option<Box<(Map<String, Value>, Map<String, Value>)>>,
+    token: Option<Box<TokenParts>>,
     message_key: Option<std::sync::Arc<str>>,
 }
 
@@ -80,7 +83,11 @@ impl JwtError {
     }
 
     /// Attaches the header and claims of the token the error is about.
-    pub(crate) fn with_token(mut self, header: Map<String, Value>, claims: Map<String, Value>) -> Self {
+    pub(crate) fn with_token(
+        mut self,
+        header: Map<String, Value>,
+        claims: Map<String, Value>,
+    ) -> Self {
         self.token = Some(Box::new((header, claims)));
         self
     }
@@ -181,7 +188,10 @@ mod tests {
 
     #[test]
     fn body_is_flask_jsonify_bytes() {
-        let err = JwtError::new(JwtErrorKind::NoAuthorization, "Missing Authorization Header");
+        let err = JwtError::new(
+            JwtErrorKind::NoAuthorization,
+            "Missing Authorization Header",
+        );
         assert_eq!(err.body(), "{\"msg\":\"Missing Authorization Header\"}\n");
         let err = err.with_message_key("error".into());
         assert_eq!(err.body(), "{\"error\":\"Missing Authorization Header\"}\n");
@@ -191,10 +201,16 @@ mod tests {
     fn status_survives_conversion_to_actix_error() {
         let err = JwtError::invalid_token("Not enough segments");
         let actix_err: actix_web::Error = err.into();
-        assert_eq!(actix_err.as_response_error().status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            actix_err.as_response_error().status_code(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         let resp = actix_err.error_response();
         assert_eq!(resp.status(), 422);
-        assert_eq!(resp.headers().get("content-type").unwrap(), "application/json");
+        assert_eq!(
+            resp.headers().get("content-type").unwrap(),
+            "application/json"
+        );
     }
 
     #[test]
@@ -208,7 +224,8 @@ mod tests {
     fn debug_hides_claims() {
         let mut claims = Map::new();
         claims.insert("sub".into(), Value::String("secret-person".into()));
-        let err = JwtError::new(JwtErrorKind::Expired, "Token has expired").with_token(Map::new(), claims);
+        let err = JwtError::new(JwtErrorKind::Expired, "Token has expired")
+            .with_token(Map::new(), claims);
         assert!(!format!("{err:?}").contains("secret-person"));
     }
 }

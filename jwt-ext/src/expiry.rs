@@ -27,7 +27,8 @@ impl Expiry {
         match self {
             // flask: `timegm((now + delta).utctimetuple())`, floor seconds.
             Expiry::In(delta) => Some(
-                (iat_micros + delta.num_microseconds().unwrap_or(i64::MAX / 2)).div_euclid(1_000_000),
+                (iat_micros + delta.num_microseconds().unwrap_or(i64::MAX / 2))
+                    .div_euclid(1_000_000),
             ),
             Expiry::Never => None,
         }
@@ -53,9 +54,18 @@ mod tests {
     #[test]
     fn exp_is_floor_of_now_plus_delta() {
         let now = 1_795_870_912_500_000; // .5 s past the second
-        assert_eq!(Expiry::DEFAULT_ACCESS.exp_for(now), Some(1_795_870_912 + 900));
-        assert_eq!(Expiry::In(TimeDelta::milliseconds(600)).exp_for(now), Some(1_795_870_913));
-        assert_eq!(Expiry::In(TimeDelta::seconds(-10)).exp_for(now), Some(1_795_870_902));
+        assert_eq!(
+            Expiry::DEFAULT_ACCESS.exp_for(now),
+            Some(1_795_870_912 + 900)
+        );
+        assert_eq!(
+            Expiry::In(TimeDelta::milliseconds(600)).exp_for(now),
+            Some(1_795_870_913)
+        );
+        assert_eq!(
+            Expiry::In(TimeDelta::seconds(-10)).exp_for(now),
+            Some(1_795_870_902)
+        );
         assert_eq!(Expiry::Never.exp_for(now), None);
     }
 }

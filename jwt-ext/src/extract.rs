@@ -46,7 +46,8 @@ impl FromRequest for Jwt {
             Some(RequestJwt::Verified(jwt)) => Ok(Jwt(jwt)),
             Some(RequestJwt::Absent(missing)) => Err(missing),
             // Not optional: `run` returns a token or an error.
-            None => run(req, &VerifyOptions::new()).and_then(|jwt| jwt.ok_or_else(JwtError::not_verified)),
+            None => run(req, &VerifyOptions::new())
+                .and_then(|jwt| jwt.ok_or_else(JwtError::not_verified)),
         })
     }
 }
@@ -95,7 +96,10 @@ impl<T: DeserializeOwned> FromRequest for JwtIdentity<T> {
             Err(err) => return ready(Err(err)),
         };
         ready(jwt.identity_as::<T>().map(JwtIdentity).map_err(|e| {
-            let err = JwtError::new(JwtErrorKind::InvalidToken, format!("Invalid identity claim: {e}"));
+            let err = JwtError::new(
+                JwtErrorKind::InvalidToken,
+                format!("Invalid identity claim: {e}"),
+            );
             match JwtManager::from_app(req) {
                 Ok(manager) => manager.own(err),
                 Err(_) => err,

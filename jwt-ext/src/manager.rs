@@ -77,7 +77,10 @@ impl JwtManager {
     /// [`JwtErrorKind::MissingManager`] (500) when neither is registered.
     pub fn from_app(req: &HttpRequest) -> Result<&JwtManager, JwtError> {
         req.app_data::<JwtManager>()
-            .or_else(|| req.app_data::<web::Data<JwtManager>>().map(|data| data.get_ref()))
+            .or_else(|| {
+                req.app_data::<web::Data<JwtManager>>()
+                    .map(|data| data.get_ref())
+            })
             .ok_or_else(|| {
                 JwtError::new(
                     JwtErrorKind::MissingManager,
@@ -101,8 +104,13 @@ impl JwtManager {
     ///
     /// # Errors
     /// See [`decode_token`](Self::decode_token).
-    pub fn decode_token_with(&self, token: &str, options: DecodeOptions) -> Result<DecodedJwt, JwtError> {
-        decode::decode(self.settings(), token, options, crate::clock::now_micros()).map_err(|e| self.own(e))
+    pub fn decode_token_with(
+        &self,
+        token: &str,
+        options: DecodeOptions,
+    ) -> Result<DecodedJwt, JwtError> {
+        decode::decode(self.settings(), token, options, crate::clock::now_micros())
+            .map_err(|e| self.own(e))
     }
 
     /// Tags an error with this manager's `JWT_ERROR_MESSAGE_KEY`.

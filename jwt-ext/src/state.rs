@@ -51,7 +51,9 @@ fn verified(req: &HttpRequest) -> Result<Option<Rc<DecodedJwt>>, JwtError> {
 /// verification ran for this request: the handler lacks `#[jwt_required]`,
 /// or the request is an `OPTIONS` preflight, which skips verification.
 pub fn get_jwt(req: &HttpRequest) -> Result<Map<String, Value>, JwtError> {
-    Ok(verified(req)?.map(|jwt| jwt.claims().clone()).unwrap_or_default())
+    Ok(verified(req)?
+        .map(|jwt| jwt.claims().clone())
+        .unwrap_or_default())
 }
 
 /// The JOSE header of the verified token (flask's `get_jwt_header()`);
@@ -60,7 +62,9 @@ pub fn get_jwt(req: &HttpRequest) -> Result<Map<String, Value>, JwtError> {
 /// # Errors
 /// As [`get_jwt`].
 pub fn get_jwt_header(req: &HttpRequest) -> Result<Map<String, Value>, JwtError> {
-    Ok(verified(req)?.map(|jwt| jwt.header().clone()).unwrap_or_default())
+    Ok(verified(req)?
+        .map(|jwt| jwt.header().clone())
+        .unwrap_or_default())
 }
 
 /// The identity of the caller (flask's `get_jwt_identity()`): the value of

@@ -132,12 +132,18 @@ impl VerifyOptions {
 /// # Errors
 /// The [`JwtError`] of the first failing step: a missing or malformed token,
 /// a bad signature or claim, the wrong token type, a stale token.
-pub async fn verify_jwt_in_request(req: &HttpRequest, options: VerifyOptions) -> Result<Option<Jwt>, JwtError> {
+pub async fn verify_jwt_in_request(
+    req: &HttpRequest,
+    options: VerifyOptions,
+) -> Result<Option<Jwt>, JwtError> {
     verify_now(req, &options)
 }
 
 /// flask's pipeline, which lets `OPTIONS` requests through unverified.
-pub(crate) fn verify_now(req: &HttpRequest, options: &VerifyOptions) -> Result<Option<Jwt>, JwtError> {
+pub(crate) fn verify_now(
+    req: &HttpRequest,
+    options: &VerifyOptions,
+) -> Result<Option<Jwt>, JwtError> {
     if req.method() == Method::OPTIONS {
         return Ok(None);
     }
@@ -165,8 +171,16 @@ pub(crate) fn run(req: &HttpRequest, options: &VerifyOptions) -> Result<Option<J
     }
 }
 
-fn verify_with(req: &HttpRequest, settings: &Settings, options: &VerifyOptions) -> Result<Rc<DecodedJwt>, JwtError> {
-    let locations = if options.locations.is_empty() { &settings.token_locations[..] } else { &options.locations[..] };
+fn verify_with(
+    req: &HttpRequest,
+    settings: &Settings,
+    options: &VerifyOptions,
+) -> Result<Rc<DecodedJwt>, JwtError> {
+    let locations = if options.locations.is_empty() {
+        &settings.token_locations[..]
+    } else {
+        &options.locations[..]
+    };
     let mut missing = Vec::new();
     let mut found = None;
     for &location in locations {
@@ -184,7 +198,8 @@ fn verify_with(req: &HttpRequest, settings: &Settings, options: &VerifyOptions) 
         return Err(missing_everywhere(locations, missing));
     };
     let now = crate::clock::now_micros();
-    let jwt = decode::decode(settings, &token, DecodeOptions::default(), now)?.with_location(location);
+    let jwt =
+        decode::decode(settings, &token, DecodeOptions::default(), now)?.with_location(location);
     check_type(&jwt, options)?;
     if options.fresh {
         check_fresh(&jwt, now)?;
@@ -199,11 +214,17 @@ fn missing_everywhere(locations: &[TokenLocation], mut missing: Vec<JwtError>) -
         return missing.remove(0);
     }
     let names: Vec<&str> = locations.iter().map(|loc| loc.as_str()).collect();
-    let (last, rest) = names.split_last().expect("at least one location is configured");
+    let (last, rest) = names
+        .split_last()
+        .expect("at least one location is configured");
     let reasons: Vec<&str> = missing.iter().map(JwtError::message).collect();
     JwtError::new(
         JwtErrorKind::NoAuthorization,
-        format!("Missing JWT in {} or {last} ({})", rest.join(", "), reasons.join("; ")),
+        format!(
+            "Missing JWT in {} or {last} ({})",
+            rest.join(", "),
+            reasons.join("; ")
+        ),
     )
 }
 
@@ -216,7 +237,8 @@ fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), JwtError>
         (true, false) => "Only refresh tokens are allowed",
         _ => return Ok(()),
     };
-    Err(JwtError::new(JwtErrorKind::WrongTokenType, message).with_token(jwt.header().clone(), jwt.claims().clone()))
+    Err(JwtError::new(JwtErrorKind::WrongTokenType, message)
+        .with_token(jwt.header().clone(), jwt.claims().clone()))
 }
 
 /// `fresh` is `true`, or a timestamp not yet passed. flask answers 500 for a
@@ -224,13 +246,17 @@ fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), JwtError>
 fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), JwtError> {
     let fresh = match jwt.claims().get("fresh") {
         Some(Value::Bool(fresh)) => *fresh,
-        Some(Value::Number(until)) => until.as_f64().is_some_and(|until| until * 1_000_000.0 >= now_micros as f64),
+        Some(Value::Number(until)) => until
+            .as_f64()
+            .is_some_and(|until| until * 1_000_000.0 >= now_micros as f64),
         _ => false,
     };
     if fresh {
         Ok(())
     } else {
-        Err(JwtError::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
-            .with_token(jwt.header().clone(), jwt.claims().clone()))
+        Err(
+            JwtError::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
+                .with_token(jwt.header().clone(), jwt.claims().clone()),
+        )
     }
 }

@@ -30,7 +30,9 @@ impl Audience {
             Audience::One(aud) if aud.is_empty() => None,
             Audience::Many(auds) if auds.is_empty() => None,
             Audience::One(aud) => Some(Value::String(aud.clone())),
-            Audience::Many(auds) => Some(Value::Array(auds.iter().cloned().map(Value::String).collect())),
+            Audience::Many(auds) => Some(Value::Array(
+                auds.iter().cloned().map(Value::String).collect(),
+            )),
         }
     }
 }

@@ -50,7 +50,9 @@ impl JwtManagerBuilder {
             b = b.algorithm(algorithm("JWT_ALGORITHM", &v)?);
         }
         if let Some(v) = lookup("JWT_DECODE_ALGORITHMS") {
-            let algs = list(&v).map(|a| algorithm("JWT_DECODE_ALGORITHMS", a)).collect::<Result<Vec<_>, _>>()?;
+            let algs = list(&v)
+                .map(|a| algorithm("JWT_DECODE_ALGORITHMS", a))
+                .collect::<Result<Vec<_>, _>>()?;
             b = b.decode_algorithms(algs);
         }
         if let Some(v) = lookup("JWT_ACCESS_TOKEN_EXPIRES") {
@@ -100,15 +102,19 @@ impl JwtManagerBuilder {
             b = b.token_location(locs);
         }
         if let Some(v) = lookup("JWT_MAX_TOKEN_SIZE") {
-            let size = usize::try_from(integer("JWT_MAX_TOKEN_SIZE", &v)?)
-                .map_err(|_| ConfigError::new("JWT_MAX_TOKEN_SIZE must be a positive number of bytes"))?;
+            let size = usize::try_from(integer("JWT_MAX_TOKEN_SIZE", &v)?).map_err(|_| {
+                ConfigError::new("JWT_MAX_TOKEN_SIZE must be a positive number of bytes")
+            })?;
             b = b.max_token_size(size);
         }
         Ok(b)
     }
 }
 
-fn pem(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<Vec<u8>>, ConfigError> {
+fn pem(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+) -> Result<Option<Vec<u8>>, ConfigError> {
     if let Some(text) = lookup(name) {
         return Ok(Some(text.into_bytes()));
     }
@@ -147,17 +153,20 @@ fn expiry(option: &str, value: &str) -> Result<Expiry, ConfigError> {
 }
 
 fn integer(option: &str, value: &str) -> Result<i64, ConfigError> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| ConfigError::new(format!("{option} must be a whole number of seconds, not {value:?}")))
+    value.trim().parse().map_err(|_| {
+        ConfigError::new(format!(
+            "{option} must be a whole number of seconds, not {value:?}"
+        ))
+    })
 }
 
 fn boolean(option: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::new(format!("{option} must be true or false, not {value:?}"))),
+        _ => Err(ConfigError::new(format!(
+            "{option} must be true or false, not {value:?}"
+        ))),
     }
 }
 
@@ -187,7 +196,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<JwtManagerBuilder, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         JwtManagerBuilder::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -204,10 +216,16 @@ mod tests {
             ("JWT_DECODE_LEEWAY", "30"),
         ])
         .unwrap();
-        assert_eq!(b.keys.secret.as_deref(), Some(&b"fallback-secret-0123456789abcdef0123"[..]));
+        assert_eq!(
+            b.keys.secret.as_deref(),
+            Some(&b"fallback-secret-0123456789abcdef0123"[..])
+        );
         assert_eq!(b.access_expires, Expiry::In(TimeDelta::seconds(60)));
         assert_eq!(b.refresh_expires, Expiry::Never);
-        assert_eq!(b.decode_audience, Some(Audience::Many(vec!["a".into(), "b".into()])));
+        assert_eq!(
+            b.decode_audience,
+            Some(Audience::Many(vec!["a".into(), "b".into()]))
+        );
         assert_eq!(b.encode_audience, Some(Audience::One("a".into())));
         assert_eq!(b.header_type, "");
         assert!(!b.verify_sub);
@@ -223,10 +241,15 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         let e = from(&[("JWT_ALGORITHM", "HS999")]).err().unwrap();
-        assert!(e.message().starts_with("JWT_ALGORITHM: unknown algorithm"), "{e}");
+        assert!(
+            e.message().starts_with("JWT_ALGORITHM: unknown algorithm"),
+            "{e}"
+        );
         let e = from(&[("JWT_ACCESS_TOKEN_EXPIRES", "15m")]).err().unwrap();
         assert!(e.message().contains("JWT_ACCESS_TOKEN_EXPIRES"), "{e}");
-        let e = from(&[("JWT_TOKEN_LOCATION", "headers,body")]).err().unwrap();
+        let e = from(&[("JWT_TOKEN_LOCATION", "headers,body")])
+            .err()
+            .unwrap();
         assert!(e.message().contains("can only contain"), "{e}");
         let e = from(&[("JWT_TOKEN_LOCATION", "cookies")]).err().unwrap();
         assert!(e.message().contains("does not support yet"), "{e}");

@@ -75,7 +75,10 @@ impl KeyMaterial {
     }
 }
 
-fn parse_public(family: AlgorithmFamily, pem: &[u8]) -> Result<DecodingKey, jsonwebtoken::errors::Error> {
+fn parse_public(
+    family: AlgorithmFamily,
+    pem: &[u8],
+) -> Result<DecodingKey, jsonwebtoken::errors::Error> {
     match family {
         AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem),
         AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem),
@@ -83,7 +86,10 @@ fn parse_public(family: AlgorithmFamily, pem: &[u8]) -> Result<DecodingKey, json
     }
 }
 
-fn parse_private(family: AlgorithmFamily, pem: &[u8]) -> Result<EncodingKey, jsonwebtoken::errors::Error> {
+fn parse_private(
+    family: AlgorithmFamily,
+    pem: &[u8],
+) -> Result<EncodingKey, jsonwebtoken::errors::Error> {
     match family {
         AlgorithmFamily::Rsa => EncodingKey::from_rsa_pem(pem),
         AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),

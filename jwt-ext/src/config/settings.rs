@@ -42,7 +42,9 @@ impl Settings {
     pub(crate) fn from_builder(b: JwtManagerBuilder) -> Result<Self, ConfigError> {
         let provider = ensure_crypto_provider()?;
         if alg_name(b.algorithm) == "unsupported" {
-            return Err(ConfigError::new("JWT_ALGORITHM is not supported by jwt-ext"));
+            return Err(ConfigError::new(
+                "JWT_ALGORITHM is not supported by jwt-ext",
+            ));
         }
         let keys = b.keys.load(b.algorithm)?;
         let decode_algorithms = decode_algorithms(b.algorithm, b.decode_algorithms)?;
@@ -109,7 +111,10 @@ impl Settings {
 /// flask appends the signing algorithm to `JWT_DECODE_ALGORITHMS`; we do the
 /// same without mutating the caller's list, and refuse a list that crosses
 /// key families (RFC 8725 §3.1: one key, one family).
-fn decode_algorithms(signing: Algorithm, configured: Vec<Algorithm>) -> Result<Vec<Algorithm>, ConfigError> {
+fn decode_algorithms(
+    signing: Algorithm,
+    configured: Vec<Algorithm>,
+) -> Result<Vec<Algorithm>, ConfigError> {
     let mut algorithms = Vec::with_capacity(configured.len() + 1);
     for alg in configured.into_iter().chain([signing]) {
         if alg.family() != signing.family() {
@@ -123,7 +128,9 @@ fn decode_algorithms(signing: Algorithm, configured: Vec<Algorithm>) -> Result<V
             )));
         }
         if alg_name(alg) == "unsupported" {
-            return Err(ConfigError::new("JWT_DECODE_ALGORITHMS contains an unsupported algorithm"));
+            return Err(ConfigError::new(
+                "JWT_DECODE_ALGORITHMS contains an unsupported algorithm",
+            ));
         }
         if !algorithms.contains(&alg) {
             algorithms.push(alg);
@@ -150,7 +157,9 @@ fn token_locations(locations: Vec<TokenLocation>) -> Result<Vec<TokenLocation>, 
     }
     for (i, loc) in locations.iter().enumerate() {
         if locations[..i].contains(loc) {
-            return Err(ConfigError::new(format!("JWT_TOKEN_LOCATION lists \"{loc}\" twice")));
+            return Err(ConfigError::new(format!(
+                "JWT_TOKEN_LOCATION lists \"{loc}\" twice"
+            )));
         }
     }
     Ok(locations)
@@ -173,20 +182,37 @@ mod tests {
     #[test]
     fn missing_secret_names_the_option() {
         let msg = err(JwtManager::builder());
-        assert!(msg.contains("JWT_SECRET_KEY or SECRET_KEY must be set when using symmetric algorithm \"HS256\""), "{msg}");
+        assert!(
+            msg.contains(
+                "JWT_SECRET_KEY or SECRET_KEY must be set when using symmetric algorithm \"HS256\""
+            ),
+            "{msg}"
+        );
         assert!(err(JwtManager::builder().secret_key("")).contains("empty"));
     }
 
     #[test]
     fn asymmetric_without_public_key() {
-        let msg = err(JwtManager::builder().algorithm(Algorithm::RS256).secret_key(SECRET));
-        assert!(msg.contains("JWT_PUBLIC_KEY must be set to use asymmetric cryptography algorithm \"RS256\""), "{msg}");
+        let msg = err(JwtManager::builder()
+            .algorithm(Algorithm::RS256)
+            .secret_key(SECRET));
+        assert!(
+            msg.contains(
+                "JWT_PUBLIC_KEY must be set to use asymmetric cryptography algorithm \"RS256\""
+            ),
+            "{msg}"
+        );
     }
 
     #[test]
     fn mixed_families_are_refused() {
-        let msg = err(JwtManager::builder().secret_key(SECRET).decode_algorithms([Algorithm::RS256]));
-        assert!(msg.contains("JWT_DECODE_ALGORITHMS contains \"RS256\""), "{msg}");
+        let msg = err(JwtManager::builder()
+            .secret_key(SECRET)
+            .decode_algorithms([Algorithm::RS256]));
+        assert!(
+            msg.contains("JWT_DECODE_ALGORITHMS contains \"RS256\""),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -196,14 +222,28 @@ mod tests {
             .decode_algorithms([Algorithm::HS512])
             .build()
             .unwrap();
-        assert_eq!(jwt.settings().decode_algorithms, vec![Algorithm::HS512, Algorithm::HS256]);
+        assert_eq!(
+            jwt.settings().decode_algorithms,
+            vec![Algorithm::HS512, Algorithm::HS256]
+        );
     }
 
     #[test]
     fn header_and_location_checks() {
-        assert!(err(JwtManager::builder().secret_key(SECRET).header_name("")).contains("JWT_HEADER_NAME cannot be empty"));
-        assert!(err(JwtManager::builder().secret_key(SECRET).header_name("Bad Name")).contains("not a valid HTTP header name"));
-        assert!(err(JwtManager::builder().secret_key(SECRET).token_location([])).contains("at least one"));
+        assert!(
+            err(JwtManager::builder().secret_key(SECRET).header_name(""))
+                .contains("JWT_HEADER_NAME cannot be empty")
+        );
+        assert!(
+            err(JwtManager::builder()
+                .secret_key(SECRET)
+                .header_name("Bad Name"))
+            .contains("not a valid HTTP header name")
+        );
+        assert!(
+            err(JwtManager::builder().secret_key(SECRET).token_location([]))
+                .contains("at least one")
+        );
         assert!(
             err(JwtManager::builder()
                 .secret_key(SECRET)
@@ -214,7 +254,9 @@ mod tests {
 
     #[test]
     fn zero_expiry_must_be_explicit() {
-        let msg = err(JwtManager::builder().secret_key(SECRET).access_token_expires(chrono::TimeDelta::zero()));
+        let msg = err(JwtManager::builder()
+            .secret_key(SECRET)
+            .access_token_expires(chrono::TimeDelta::zero()));
         assert!(msg.contains("Expiry::Never"), "{msg}");
         assert!(
             JwtManager::builder()

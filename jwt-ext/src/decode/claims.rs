@@ -29,39 +29,39 @@ impl ClaimRules<'_> {
                 return Err(JwtError::invalid_token("The token is not yet valid (nbf)"));
             }
         }
-        if self.verify_exp {
-            if let Some(exp) = claims.get("exp") {
-                let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
-                // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too.
-                if micros(exp) <= self.now_micros.saturating_sub(leeway) {
-                    return Err(JwtError::new(JwtErrorKind::Expired, "Token has expired"));
-                }
+        if self.verify_exp
+            && let Some(exp) = claims.get("exp")
+        {
+            let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
+            // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too.
+            if micros(exp) <= self.now_micros.saturating_sub(leeway) {
+                return Err(JwtError::new(JwtErrorKind::Expired, "Token has expired"));
             }
         }
         if let Some(issuer) = &self.settings.decode_issuer {
             match claims.get("iss") {
-                None => return Err(JwtError::invalid_token("Token is missing the \"iss\" claim")),
+                None => {
+                    return Err(JwtError::invalid_token(
+                        "Token is missing the \"iss\" claim",
+                    ));
+                }
                 Some(Value::String(iss)) if iss == issuer => {}
                 Some(Value::String(_)) => return Err(JwtError::invalid_token("Invalid issuer")),
                 Some(_) => {
-                    return Err(JwtError::invalid_token("Payload Issuer (iss) must be a string"));
+                    return Err(JwtError::invalid_token(
+                        "Payload Issuer (iss) must be a string",
+                    ));
                 }
             }
         }
         if let Some(audiences) = &self.settings.decode_audience {
             check_audience(claims.get("aud"), audiences)?;
         }
-        if self.settings.verify_sub {
-            if let Some(sub) = claims.get("sub") {
-                if !sub.is_string() {
-                    return Err(JwtError::invalid_token("Subject must be a string"));
-                }
-            }
+        if self.settings.verify_sub && claims.get("sub").is_some_and(|sub| !sub.is_string()) {
+            return Err(JwtError::invalid_token("Subject must be a string"));
         }
-        if let Some(jti) = claims.get("jti") {
-            if !jti.is_string() {
-                return Err(JwtError::invalid_token("JWT ID must be a string"));
-            }
+        if claims.get("jti").is_some_and(|jti| !jti.is_string()) {
+            return Err(JwtError::invalid_token("JWT ID must be a string"));
         }
         Ok(())
     }
@@ -145,6 +145,9 @@ mod tests {
         assert_eq!(msg(Some(json!([]))), "Token is missing the \"aud\" claim");
         assert_eq!(msg(None), "Token is missing the \"aud\" claim");
         assert_eq!(msg(Some(json!(1))), "Invalid claim format in token");
-        assert_eq!(msg(Some(json!(["api", 1]))), "Invalid claim format in token");
+        assert_eq!(
+            msg(Some(json!(["api", 1]))),
+            "Invalid claim format in token"
+        );
     }
 }

@@ -30,7 +30,12 @@ impl DecodeOptions {
 /// Verifies `token` in PyJWT's order: structure, header checks, `alg`
 /// allow-list, signature, registered claims, then flask's identity claim and
 /// defaults.
-pub(crate) fn decode(settings: &Settings, token: &str, options: DecodeOptions, now_micros: i64) -> Result<DecodedJwt, JwtError> {
+pub(crate) fn decode(
+    settings: &Settings,
+    token: &str,
+    options: DecodeOptions,
+    now_micros: i64,
+) -> Result<DecodedJwt, JwtError> {
     let segments = segments::split(token, settings.max_token_size)?;
     verify_signature(settings, &segments)?;
     let (header, mut claims) = (segments.header, segments.payload);
@@ -44,20 +49,33 @@ pub(crate) fn decode(settings: &Settings, token: &str, options: DecodeOptions, n
         Err(err) if err.kind() == JwtErrorKind::Expired => {
             // flask decodes again with the expiry check off, so the expired
             // callback sees the claims; an error of that pass wins (quirk 10).
-            ClaimRules { verify_exp: false, ..rules }.check(&claims)?;
+            ClaimRules {
+                verify_exp: false,
+                ..rules
+            }
+            .check(&claims)?;
             finish_claims(settings, &mut claims)?;
             return Err(err.with_token(header, claims));
         }
         Err(err) => return Err(err),
     }
     finish_claims(settings, &mut claims)?;
-    Ok(DecodedJwt::new(header, claims, settings.identity_claim.clone()))
+    Ok(DecodedJwt::new(
+        header,
+        claims,
+        settings.identity_claim.clone(),
+    ))
 }
 
-fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> Result<(), JwtError> {
+fn verify_signature(
+    settings: &Settings,
+    segments: &segments::Segments<'_>,
+) -> Result<(), JwtError> {
     let algorithm = match segments.header.get("alg") {
         None => return Err(JwtError::invalid_token("Algorithm not specified")),
-        Some(Value::String(name)) => parse_alg(name).filter(|alg| settings.decode_algorithms.contains(alg)),
+        Some(Value::String(name)) => {
+            parse_alg(name).filter(|alg| settings.decode_algorithms.contains(alg))
+        }
         Some(_) => None,
     }
     .ok_or_else(|| JwtError::invalid_token("The specified alg value is not allowed"))?;
@@ -72,7 +90,10 @@ fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> R
 /// `type`, `fresh`, `jti` get defaults so third-party tokens work.
 fn finish_claims(settings: &Settings, claims: &mut Map<String, Value>) -> Result<(), JwtError> {
     if !claims.contains_key(&*settings.identity_claim) {
-        return Err(JwtError::invalid_token(format!("Missing claim: {}", settings.identity_claim)));
+        return Err(JwtError::invalid_token(format!(
+            "Missing claim: {}",
+            settings.identity_claim
+        )));
     }
     if !claims.contains_key("type") {
         claims.insert("type".to_owned(), Value::String("access".to_owned()));

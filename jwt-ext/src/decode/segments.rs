@@ -35,8 +35,16 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtErr
     let header_bytes = decode_segment(header_segment, "header")?;
     let header = match serde_json::from_slice::<Value>(&header_bytes) {
         Ok(Value::Object(map)) => map,
-        Ok(_) => return Err(JwtError::invalid_token("Invalid header string: must be a json object")),
-        Err(e) => return Err(JwtError::invalid_token(format!("Invalid header string: {e}"))),
+        Ok(_) => {
+            return Err(JwtError::invalid_token(
+                "Invalid header string: must be a json object",
+            ));
+        }
+        Err(e) => {
+            return Err(JwtError::invalid_token(format!(
+                "Invalid header string: {e}"
+            )));
+        }
     };
     // A `.` in the payload segment (more than three segments) is not base64url.
     let payload_bytes = decode_segment(payload_segment, "payload")?;
@@ -44,8 +52,16 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtErr
     validate_header(&header)?;
     let payload = match serde_json::from_slice::<Value>(&payload_bytes) {
         Ok(Value::Object(map)) => map,
-        Ok(_) => return Err(JwtError::invalid_token("Invalid payload string: must be a json object")),
-        Err(e) => return Err(JwtError::invalid_token(format!("Invalid payload string: {e}"))),
+        Ok(_) => {
+            return Err(JwtError::invalid_token(
+                "Invalid payload string: must be a json object",
+            ));
+        }
+        Err(e) => {
+            return Err(JwtError::invalid_token(format!(
+                "Invalid payload string: {e}"
+            )));
+        }
     };
     Ok(Segments {
         signing_input,
@@ -64,26 +80,22 @@ fn decode_segment(segment: &str, name: &str) -> Result<Vec<u8>, JwtError> {
 /// PyJWT's header checks: `kid` is a string; `crit` lists only understood
 /// extensions (jwt-ext understands none, so any `crit` is refused).
 fn validate_header(header: &Map<String, Value>) -> Result<(), JwtError> {
-    if let Some(kid) = header.get("kid") {
-        if !kid.is_string() {
-            return Err(JwtError::invalid_token("Key ID header parameter must be a string"));
-        }
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(JwtError::invalid_token(
+            "Key ID header parameter must be a string",
+        ));
     }
     if let Some(crit) = header.get("crit") {
-        let extensions = match crit {
-            Value::Array(items) if !items.is_empty() => items,
-            _ => {
-                return Err(JwtError::invalid_token(
-                    "Invalid 'crit' header: must be a non-empty list",
-                ));
-            }
-        };
-        for ext in extensions {
-            let Some(ext) = ext.as_str() else {
-                return Err(JwtError::invalid_token("Invalid 'crit' header: values must be strings"));
-            };
-            return Err(JwtError::invalid_token(format!("Unsupported critical extension: {ext}")));
-        }
+        // PyJWT walks the list and stops at the first extension it cannot
+        // use; jwt-ext understands none, so the first one decides.
+        return Err(JwtError::invalid_token(match crit {
+            Value::Array(items) => match items.first() {
+                None => "Invalid 'crit' header: must be a non-empty list".to_owned(),
+                Some(Value::String(ext)) => format!("Unsupported critical extension: {ext}"),
+                Some(_) => "Invalid 'crit' header: values must be strings".to_owned(),
+            },
+            _ => "Invalid 'crit' header: must be a non-empty list".to_owned(),
+        }));
     }
     if header.get("b64") == Some(&Value::Bool(false)) {
         return Err(JwtError::invalid_token(
@@ -119,9 +131,18 @@ mod tests {
         assert_eq!(message("a.b.c"), "Invalid header padding");
         let h = b64(r#"{"alg":"HS256"}"#);
         assert_eq!(message(&format!("{h}.a.b.c")), "Invalid payload padding");
-        assert_eq!(message(&format!("{h}.{}.a", b64("{}"))), "Invalid crypto padding");
-        assert_eq!(message(&token("[]", "{}")), "Invalid header string: must be a json object");
-        assert_eq!(message(&token("{}", "[]")), "Invalid payload string: must be a json object");
+        assert_eq!(
+            message(&format!("{h}.{}.a", b64("{}"))),
+            "Invalid crypto padding"
+        );
+        assert_eq!(
+            message(&token("[]", "{}")),
+            "Invalid header string: must be a json object"
+        );
+        assert_eq!(
+            message(&token("{}", "[]")),
+            "Invalid payload string: must be a json object"
+        );
         assert!(message(&token("{", "{}")).starts_with("Invalid header string: "));
         assert!(message(&token("{}", "nope")).starts_with("Invalid payload string: "));
         assert_eq!(message(&token("{}", "{}")), "ok");
@@ -135,23 +156,47 @@ mod tests {
         assert_eq!(message(&format!("{h}.+{rest}")), "Invalid payload padding");
         // "AA" is one zero byte; "AB" encodes the same byte with non-zero trailing bits.
         assert_eq!(message(&format!("{h}.{}.AA", b64("{}"))), "ok");
-        assert_eq!(message(&format!("{h}.{}.AB", b64("{}"))), "Invalid crypto padding");
-        assert_eq!(message(&format!("{h}.{}.c2ln\n", b64("{}"))), "Invalid crypto padding");
+        assert_eq!(
+            message(&format!("{h}.{}.AB", b64("{}"))),
+            "Invalid crypto padding"
+        );
+        assert_eq!(
+            message(&format!("{h}.{}.c2ln\n", b64("{}"))),
+            "Invalid crypto padding"
+        );
     }
 
     #[test]
     fn header_checks() {
-        assert_eq!(message(&token(r#"{"kid":5}"#, "{}")), "Key ID header parameter must be a string");
-        assert_eq!(message(&token(r#"{"crit":["x-custom"]}"#, "{}")), "Unsupported critical extension: x-custom");
-        assert_eq!(message(&token(r#"{"crit":[]}"#, "{}")), "Invalid 'crit' header: must be a non-empty list");
-        assert_eq!(message(&token(r#"{"crit":"b64"}"#, "{}")), "Invalid 'crit' header: must be a non-empty list");
-        assert_eq!(message(&token(r#"{"crit":[123]}"#, "{}")), "Invalid 'crit' header: values must be strings");
+        assert_eq!(
+            message(&token(r#"{"kid":5}"#, "{}")),
+            "Key ID header parameter must be a string"
+        );
+        assert_eq!(
+            message(&token(r#"{"crit":["x-custom"]}"#, "{}")),
+            "Unsupported critical extension: x-custom"
+        );
+        assert_eq!(
+            message(&token(r#"{"crit":[]}"#, "{}")),
+            "Invalid 'crit' header: must be a non-empty list"
+        );
+        assert_eq!(
+            message(&token(r#"{"crit":"b64"}"#, "{}")),
+            "Invalid 'crit' header: must be a non-empty list"
+        );
+        assert_eq!(
+            message(&token(r#"{"crit":[123]}"#, "{}")),
+            "Invalid 'crit' header: values must be strings"
+        );
     }
 
     #[test]
     fn oversized_tokens_are_refused_before_decoding() {
         let big = "a".repeat(9000);
-        assert_eq!(message(&big), "Token is larger than the maximum of 8192 bytes");
+        assert_eq!(
+            message(&big),
+            "Token is larger than the maximum of 8192 bytes"
+        );
         // Many dots: split once from each end, no per-dot work.
         let dots = ".".repeat(8000);
         assert!(message(&dots).starts_with("Invalid header string: "));

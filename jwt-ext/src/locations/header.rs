@@ -7,7 +7,10 @@ use actix_web::HttpRequest;
 use crate::config::Settings;
 use crate::{JwtError, JwtErrorKind};
 
-pub(super) fn token_from_header(req: &HttpRequest, settings: &Settings) -> Result<String, JwtError> {
+pub(super) fn token_from_header(
+    req: &HttpRequest,
+    settings: &Settings,
+) -> Result<String, JwtError> {
     let name = &settings.header_name_display;
     // Werkzeug reads header bytes as Latin-1; so do we, so that a non-ASCII
     // byte is a character to split on or reject, never a decoding failure.
@@ -18,7 +21,10 @@ pub(super) fn token_from_header(req: &HttpRequest, settings: &Settings) -> Resul
         .unwrap_or_default();
     let value = raw.trim_matches(is_py_space).trim_matches(',');
     if value.is_empty() {
-        return Err(JwtError::new(JwtErrorKind::NoAuthorization, format!("Missing {name} Header")));
+        return Err(JwtError::new(
+            JwtErrorKind::NoAuthorization,
+            format!("Missing {name} Header"),
+        ));
     }
     parse(value, name, &settings.header_type)
 }
@@ -42,7 +48,9 @@ fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError>
     let (Some(field), None) = (matching.next(), matching.next()) else {
         return Err(JwtError::new(
             JwtErrorKind::NoAuthorization,
-            format!("Missing '{header_type}' type in '{name}' header. Expected '{name}: {header_type} <JWT>'"),
+            format!(
+                "Missing '{header_type}' type in '{name}' header. Expected '{name}: {header_type} <JWT>'"
+            ),
         ));
     };
     let mut parts = field.split(is_py_space).filter(|p| !p.is_empty());
@@ -57,7 +65,13 @@ fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError>
 
 /// Splits on `,` and swallows the whitespace after each comma.
 fn split_fields(value: &str) -> impl Iterator<Item = &str> {
-    value.split(',').enumerate().map(|(i, field)| if i == 0 { field } else { field.trim_start_matches(is_py_space) })
+    value.split(',').enumerate().map(|(i, field)| {
+        if i == 0 {
+            field
+        } else {
+            field.trim_start_matches(is_py_space)
+        }
+    })
 }
 
 /// Python's `str.isspace()` over Latin-1: ASCII whitespace, the separators
@@ -75,7 +89,8 @@ mod tests {
         parse(value, "Authorization", "Bearer").map_err(|e| e.message().to_owned())
     }
 
-    const MISSING: &str = "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'";
+    const MISSING: &str =
+        "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'";
     const BAD: &str = "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'";
 
     #[test]

@@ -42,7 +42,9 @@ impl Fresh {
             Fresh::No => Value::Bool(false),
             Fresh::Yes => Value::Bool(true),
             Fresh::Until(at) => timestamp(at.timestamp_micros()),
-            Fresh::For(delta) => timestamp(now_micros.saturating_add(delta.num_microseconds().unwrap_or(i64::MAX))),
+            Fresh::For(delta) => {
+                timestamp(now_micros.saturating_add(delta.num_microseconds().unwrap_or(i64::MAX)))
+            }
         }
     }
 }
@@ -76,6 +78,9 @@ mod tests {
         assert_eq!(Fresh::No.claim(now), Value::Bool(false));
         assert_eq!(Fresh::Yes.claim(now), Value::Bool(true));
         let five_minutes = Fresh::For(TimeDelta::minutes(5)).claim(now);
-        assert_eq!(to_python_json(&five_minutes, KeyOrder::Insertion), "1795871212.922241");
+        assert_eq!(
+            to_python_json(&five_minutes, KeyOrder::Insertion),
+            "1795871212.922241"
+        );
     }
 }

@@ -46,7 +46,12 @@ impl<'a> Spec<'a> {
     fn new(manager: &'a JwtManager, kind: Kind, identity: impl Serialize) -> Self {
         let (identity, error) = match serde_json::to_value(identity) {
             Ok(value) => (value, None),
-            Err(e) => (Value::Null, Some(encode_error(format!("the identity cannot be serialised to JSON: {e}")))),
+            Err(e) => (
+                Value::Null,
+                Some(encode_error(format!(
+                    "the identity cannot be serialised to JSON: {e}"
+                ))),
+            ),
         };
         Spec {
             manager,
@@ -63,11 +68,17 @@ impl<'a> Spec<'a> {
     fn merge(&mut self, into_headers: bool, values: impl Serialize) {
         match serde_json::to_value(values) {
             Ok(Value::Object(map)) => {
-                let target = if into_headers { &mut self.headers } else { &mut self.claims };
+                let target = if into_headers {
+                    &mut self.headers
+                } else {
+                    &mut self.claims
+                };
                 target.extend(map);
             }
             Ok(_) => self.fail("additional claims and headers must serialise to a JSON object"),
-            Err(e) => self.fail(&format!("additional claims or headers cannot be serialised to JSON: {e}")),
+            Err(e) => self.fail(&format!(
+                "additional claims or headers cannot be serialised to JSON: {e}"
+            )),
         }
     }
 
@@ -103,7 +114,11 @@ impl<'a> Spec<'a> {
         payload.insert("fresh".into(), fresh);
         payload.insert("iat".into(), iat.into());
         payload.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
-        let kind = if self.kind == Kind::Access { "access" } else { "refresh" };
+        let kind = if self.kind == Kind::Access {
+            "access"
+        } else {
+            "refresh"
+        };
         payload.insert("type".into(), kind.into());
         payload.insert(settings.identity_claim.to_string(), self.identity);
         if settings.encode_nbf {
@@ -137,7 +152,9 @@ impl<'a> Spec<'a> {
         })?;
         let mut token = URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted));
         token.push('.');
-        token.push_str(&URL_SAFE_NO_PAD.encode(object_to_python_json(&payload, KeyOrder::Insertion)));
+        token.push_str(
+            &URL_SAFE_NO_PAD.encode(object_to_python_json(&payload, KeyOrder::Insertion)),
+        );
         let signature = jsonwebtoken::crypto::sign(token.as_bytes(), encoding_key, algorithm)
             .map_err(|e| encode_error(format!("signing failed: {e}")))?;
         token.push('.');
@@ -148,7 +165,10 @@ impl<'a> Spec<'a> {
 
 /// PyJWT lets `alg` in the extra headers change the signing algorithm and
 /// `typ: None` drop the `typ` header; both are kept, within the key's family.
-fn signing_algorithm(manager: &JwtManager, header: &mut Map<String, Value>) -> Result<jsonwebtoken::Algorithm, JwtError> {
+fn signing_algorithm(
+    manager: &JwtManager,
+    header: &mut Map<String, Value>,
+) -> Result<jsonwebtoken::Algorithm, JwtError> {
     let configured = manager.settings().algorithm;
     if header.get("typ") == Some(&Value::Null) {
         header.remove("typ");
@@ -193,7 +213,9 @@ macro_rules! shared_setters {
                     Ok(value) => {
                         self.0.claims.insert(name.into(), value);
                     }
-                    Err(e) => self.0.fail(&format!("claim cannot be serialised to JSON: {e}")),
+                    Err(e) => self
+                        .0
+                        .fail(&format!("claim cannot be serialised to JSON: {e}")),
                 }
                 self
             }
