@@ -1,0 +1,522 @@
+//! Parsing and validation of the `#[jwt_required(...)]` arguments.
+//!
+//! The grammar mirrors the keyword arguments of flask-jwt-extended's
+//! `@jwt_required(optional=False, fresh=False, refresh=False, locations=None,
+//! verify_type=True, skip_revocation_check=False)`:
+//!
+//! ```text
+//! args     := (arg ("," arg)* ","?)?
+//! arg      := flag | flag "=" bool | "locations" "=" location
+//!           | "locations" "=" "[" location ("," location)* ","? "]"
+//! flag     := "optional" | "fresh" | "refresh" | "verify_type" | "skip_revocation_check"
+//! location := string literal, one of the names in `TOKEN_LOCATIONS`
+//! ```
+//!
+//! Each argument may be given once; `fresh` and `refresh` exclude each other.
+
+use std::fmt;
+
+use proc_macro2::Span;
+use syn::ext::IdentExt as _;
+use syn::parse::{Parse, ParseStream};
+use syn::{Error, Expr, ExprLit, Ident, Lit, LitStr, Result, Token};
+
+/// The argument names, as custom keywords so they are parsed, not string-matched.
+mod kw {
+    syn::custom_keyword!(optional);
+    syn::custom_keyword!(fresh);
+    syn::custom_keyword!(refresh);
+    syn::custom_keyword!(locations);
+    syn::custom_keyword!(verify_type);
+    syn::custom_keyword!(skip_revocation_check);
+}
+
+/// Every token location flask-jwt-extended knows, by the name `locations` uses,
+/// with the `jwt_ext::TokenLocation` variant it maps to, or `None` while this
+/// version of jwt-ext does not support it.
+///
+/// Supporting a location in the macro is changing its `None` here.
+const TOKEN_LOCATIONS: &[(&str, Option<&str>)] = &[
+    ("headers", Some("Headers")),
+    ("cookies", None),
+    ("query_string", None),
+    ("json", None),
+];
+
+/// The options of one `#[jwt_required(...)]` handler, defaults filled in.
+#[derive(Debug)]
+pub(crate) struct Args {
+    /// `optional`: a missing token is not an error. Defaults to `false`.
+    pub(crate) optional: bool,
+    /// `fresh`: the access token must be fresh. Defaults to `false`.
+    pub(crate) fresh: bool,
+    /// `refresh`: a refresh token is required instead of an access token.
+    /// Defaults to `false`.
+    pub(crate) refresh: bool,
+    /// `verify_type`: the token's type must match `refresh`. Defaults to `true`.
+    pub(crate) verify_type: bool,
+    /// `skip_revocation_check`: the blocklist callback is not consulted.
+    /// Defaults to `false`.
+    pub(crate) skip_revocation_check: bool,
+    /// `locations`: where to look for the token, in order. Empty (the default)
+    /// means the locations configured on the manager.
+    pub(crate) locations: Vec<Location>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Self {
+            optional: false,
+            fresh: false,
+            refresh: false,
+            verify_type: true,
+            skip_revocation_check: false,
+            locations: Vec::new(),
+        }
+    }
+}
+
+/// One token location of a `locations` argument.
+#[derive(Debug)]
+pub(crate) struct Location {
+    /// The name of the `jwt_ext::TokenLocation` variant, for example `Headers`.
+    pub(crate) variant: &'static str,
+    /// The string literal that named it.
+    pub(crate) span: Span,
+}
+
+/// The name of one argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    /// `optional`
+    Optional,
+    /// `fresh`
+    Fresh,
+    /// `refresh`
+    Refresh,
+    /// `locations`
+    Locations,
+    /// `verify_type`
+    VerifyType,
+    /// `skip_revocation_check`
+    SkipRevocationCheck,
+}
+
+impl Name {
+    /// Parses an argument name, returning it with the span of its keyword.
+    fn parse(input: ParseStream<'_>) -> Result<(Self, Span)> {
+        let lookahead = input.lookahead1();
+        if lookahead.peek(kw::optional) {
+            Ok((Self::Optional, input.parse::<kw::optional>()?.span))
+        } else if lookahead.peek(kw::fresh) {
+            Ok((Self::Fresh, input.parse::<kw::fresh>()?.span))
+        } else if lookahead.peek(kw::refresh) {
+            Ok((Self::Refresh, input.parse::<kw::refresh>()?.span))
+        } else if lookahead.peek(kw::locations) {
+            Ok((Self::Locations, input.parse::<kw::locations>()?.span))
+        } else if lookahead.peek(kw::verify_type) {
+            Ok((Self::VerifyType, input.parse::<kw::verify_type>()?.span))
+        } else if lookahead.peek(kw::skip_revocation_check) {
+            let keyword = input.parse::<kw::skip_revocation_check>()?;
+            Ok((Self::SkipRevocationCheck, keyword.span))
+        } else if input.peek(Ident::peek_any) {
+            let unknown = input.call(Ident::parse_any)?;
+            Err(Error::new(
+                unknown.span(),
+                format!(
+                    "unknown `#[jwt_required]` argument `{unknown}`; expected one of: \
+                     `optional`, `fresh`, `refresh`, `locations`, `verify_type`, \
+                     `skip_revocation_check`"
+                ),
+            ))
+        } else {
+            Err(lookahead.error())
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Optional => "optional",
+            Self::Fresh => "fresh",
+            Self::Refresh => "refresh",
+            Self::Locations => "locations",
+            Self::VerifyType => "verify_type",
+            Self::SkipRevocationCheck => "skip_revocation_check",
+        })
+    }
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> Result<Self> {
+        let mut args = Self::default();
+        let mut seen: Vec<(Name, Span)> = Vec::new();
+        while !input.is_empty() {
+            let (name, span) = Name::parse(input)?;
+            if seen.iter().any(|&(earlier, _)| earlier == name) {
+                return Err(Error::new(
+                    span,
+                    format!("`{name}` is specified more than once"),
+                ));
+            }
+            seen.push((name, span));
+            match name {
+                Name::Optional => args.optional = parse_flag(input)?,
+                Name::Fresh => args.fresh = parse_flag(input)?,
+                Name::Refresh => args.refresh = parse_flag(input)?,
+                Name::VerifyType => args.verify_type = parse_flag(input)?,
+                Name::SkipRevocationCheck => args.skip_revocation_check = parse_flag(input)?,
+                Name::Locations => args.locations = parse_locations(input)?,
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        if args.fresh && args.refresh {
+            // Both are in `seen`; point at whichever was written last.
+            let later = seen
+                .iter()
+                .rev()
+                .find(|&&(name, _)| matches!(name, Name::Fresh | Name::Refresh));
+            let span = later.map_or_else(Span::call_site, |&(_, span)| span);
+            return Err(Error::new(
+                span,
+                "`fresh` and `refresh` cannot be combined: refresh tokens are never fresh",
+            ));
+        }
+        Ok(args)
+    }
+}
+
+/// Parses what follows a flag's name: nothing (meaning `true`) or `= true|false`.
+fn parse_flag(input: ParseStream<'_>) -> Result<bool> {
+    if !input.peek(Token![=]) {
+        return Ok(true);
+    }
+    input.parse::<Token![=]>()?;
+    match input.parse::<Expr>()? {
+        Expr::Lit(ExprLit {
+            attrs,
+            lit: Lit::Bool(value),
+        }) if attrs.is_empty() => Ok(value.value),
+        other => Err(Error::new_spanned(other, "expected `true` or `false`")),
+    }
+}
+
+/// Parses what follows `locations`: `= "name"` or `= ["name", ...]`.
+fn parse_locations(input: ParseStream<'_>) -> Result<Vec<Location>> {
+    input.parse::<Token![=]>()?;
+    let literals = match input.parse::<Expr>()? {
+        Expr::Lit(ExprLit {
+            attrs,
+            lit: Lit::Str(name),
+        }) if attrs.is_empty() => vec![name],
+        Expr::Array(array) if array.attrs.is_empty() => {
+            if array.elems.is_empty() {
+                return Err(Error::new(
+                    array.bracket_token.span.join(),
+                    format!(
+                        "`locations` cannot be empty; name at least one of: {}",
+                        supported_locations()
+                    ),
+                ));
+            }
+            array
+                .elems
+                .into_iter()
+                .map(|element| match element {
+                    Expr::Lit(ExprLit {
+                        attrs,
+                        lit: Lit::Str(name),
+                    }) if attrs.is_empty() => Ok(name),
+                    other => Err(Error::new_spanned(
+                        other,
+                        "expected a token location name such as `\"headers\"`",
+                    )),
+                })
+                .collect::<Result<_>>()?
+        }
+        other => {
+            return Err(Error::new_spanned(
+                other,
+                "expected a token location name or a list of them, \
+                 such as `\"headers\"` or `[\"headers\"]`",
+            ));
+        }
+    };
+
+    let mut locations: Vec<Location> = Vec::with_capacity(literals.len());
+    for literal in &literals {
+        let location = location(literal)?;
+        if locations
+            .iter()
+            .any(|earlier| earlier.variant == location.variant)
+        {
+            return Err(Error::new(
+                literal.span(),
+                format!(
+                    "token location `{}` is listed more than once",
+                    literal.value()
+                ),
+            ));
+        }
+        locations.push(location);
+    }
+    Ok(locations)
+}
+
+/// Looks a location name up in [`TOKEN_LOCATIONS`].
+fn location(literal: &LitStr) -> Result<Location> {
+    let name = literal.value();
+    match TOKEN_LOCATIONS.iter().find(|&&(known, _)| known == name) {
+        Some(&(_, Some(variant))) => Ok(Location {
+            variant,
+            span: literal.span(),
+        }),
+        Some((_, None)) => Err(Error::new(
+            literal.span(),
+            format!(
+                "token location `{name}` is not supported by this version of jwt-ext; \
+                 supported: {}",
+                supported_locations()
+            ),
+        )),
+        None => Err(Error::new(
+            literal.span(),
+            format!(
+                "unknown token location `{name}`; expected one of: {}",
+                supported_locations()
+            ),
+        )),
+    }
+}
+
+/// The supported location names, for messages: "`headers`, `cookies`".
+fn supported_locations() -> String {
+    TOKEN_LOCATIONS
+        .iter()
+        .filter(|(_, variant)| variant.is_some())
+        .map(|(name, _)| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `src` as the inside of `#[jwt_required(...)]`.
+    fn parse(src: &str) -> Result<Args> {
+        syn::parse_str(src)
+    }
+
+    /// The error message for `src`, which must not parse.
+    fn error(src: &str) -> String {
+        parse(src).expect_err(src).to_string()
+    }
+
+    /// The variant names of the parsed `locations`.
+    fn variants(args: &Args) -> Vec<&'static str> {
+        args.locations
+            .iter()
+            .map(|location| location.variant)
+            .collect()
+    }
+
+    #[test]
+    fn empty_arguments_are_flask_defaults() {
+        let args = parse("").unwrap();
+        assert!(!args.optional);
+        assert!(!args.fresh);
+        assert!(!args.refresh);
+        assert!(args.verify_type);
+        assert!(!args.skip_revocation_check);
+        assert!(args.locations.is_empty());
+    }
+
+    #[test]
+    fn bare_flags_mean_true() {
+        let args = parse("optional, fresh, skip_revocation_check, verify_type").unwrap();
+        assert!(args.optional);
+        assert!(args.fresh);
+        assert!(!args.refresh);
+        assert!(args.verify_type);
+        assert!(args.skip_revocation_check);
+    }
+
+    #[test]
+    fn flags_take_bool_values_in_any_order() {
+        let args = parse(
+            "verify_type = false, refresh = true, optional = false, \
+             skip_revocation_check = true, fresh = false,",
+        )
+        .unwrap();
+        assert!(!args.optional);
+        assert!(!args.fresh);
+        assert!(args.refresh);
+        assert!(!args.verify_type);
+        assert!(args.skip_revocation_check);
+    }
+
+    #[test]
+    fn optional_with_fresh_is_allowed() {
+        let args = parse("optional, fresh").unwrap();
+        assert!(args.optional && args.fresh);
+    }
+
+    #[test]
+    fn fresh_false_with_refresh_is_allowed() {
+        let args = parse("refresh, fresh = false").unwrap();
+        assert!(args.refresh && !args.fresh);
+    }
+
+    #[test]
+    fn locations_as_one_string_or_a_list() {
+        assert_eq!(
+            variants(&parse(r#"locations = "headers""#).unwrap()),
+            ["Headers"]
+        );
+        assert_eq!(
+            variants(&parse(r#"locations = ["headers",], fresh"#).unwrap()),
+            ["Headers"]
+        );
+    }
+
+    #[test]
+    fn unknown_argument_lists_the_known_ones() {
+        assert_eq!(
+            error("fresh, foo"),
+            "unknown `#[jwt_required]` argument `foo`; expected one of: `optional`, \
+             `fresh`, `refresh`, `locations`, `verify_type`, `skip_revocation_check`"
+        );
+        // Keywords are identifiers too.
+        assert!(error("type = true").starts_with("unknown `#[jwt_required]` argument `type`"));
+    }
+
+    #[test]
+    fn non_identifier_argument_lists_the_known_ones() {
+        assert_eq!(
+            error(r#""fresh""#),
+            "expected one of: `optional`, `fresh`, `refresh`, `locations`, `verify_type`, \
+             `skip_revocation_check`"
+        );
+    }
+
+    #[test]
+    fn repeated_argument_is_an_error() {
+        assert_eq!(
+            error("fresh, optional, fresh"),
+            "`fresh` is specified more than once"
+        );
+        assert_eq!(
+            error(r#"locations = "headers", locations = "headers""#),
+            "`locations` is specified more than once"
+        );
+        assert_eq!(
+            error("verify_type = false, verify_type = false"),
+            "`verify_type` is specified more than once"
+        );
+    }
+
+    #[test]
+    fn fresh_with_refresh_is_an_error() {
+        let message = "`fresh` and `refresh` cannot be combined: refresh tokens are never fresh";
+        assert_eq!(error("fresh, refresh"), message);
+        assert_eq!(error("refresh = true, optional, fresh = true"), message);
+    }
+
+    #[test]
+    fn flag_values_must_be_bools() {
+        for src in [
+            "fresh = 1",
+            r#"fresh = "true""#,
+            "fresh = True",
+            "optional = yes",
+            "verify_type = !false",
+        ] {
+            assert_eq!(error(src), "expected `true` or `false`", "{src}");
+        }
+    }
+
+    #[test]
+    fn missing_comma_is_an_error() {
+        assert_eq!(error("fresh optional"), "expected `,`");
+        assert_eq!(error("fresh = true false"), "expected `,`");
+    }
+
+    #[test]
+    fn locations_needs_a_value() {
+        assert_eq!(error("locations"), "expected `=`");
+    }
+
+    #[test]
+    fn unsupported_flask_locations_say_so() {
+        for name in ["cookies", "query_string", "json"] {
+            assert_eq!(
+                error(&format!(r#"locations = ["headers", "{name}"]"#)),
+                format!(
+                    "token location `{name}` is not supported by this version of jwt-ext; \
+                     supported: `headers`"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_location_is_an_error() {
+        assert_eq!(
+            error(r#"locations = "Headers""#),
+            "unknown token location `Headers`; expected one of: `headers`"
+        );
+    }
+
+    #[test]
+    fn empty_locations_is_an_error() {
+        assert_eq!(
+            error("locations = []"),
+            "`locations` cannot be empty; name at least one of: `headers`"
+        );
+    }
+
+    #[test]
+    fn repeated_location_is_an_error() {
+        assert_eq!(
+            error(r#"locations = ["headers", "headers"]"#),
+            "token location `headers` is listed more than once"
+        );
+    }
+
+    #[test]
+    fn locations_must_be_string_literals() {
+        assert_eq!(
+            error("locations = [headers]"),
+            "expected a token location name such as `\"headers\"`"
+        );
+        assert_eq!(
+            error("locations = TokenLocation::Headers"),
+            "expected a token location name or a list of them, such as `\"headers\"` or \
+             `[\"headers\"]`"
+        );
+    }
+
+    #[test]
+    fn every_table_entry_is_a_unique_lower_case_name() {
+        for (index, (name, variant)) in TOKEN_LOCATIONS.iter().enumerate() {
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}"
+            );
+            assert!(
+                TOKEN_LOCATIONS[..index]
+                    .iter()
+                    .all(|(earlier, _)| earlier != name),
+                "{name}"
+            );
+            if let Some(variant) = variant {
+                assert!(syn::parse_str::<Ident>(variant).is_ok(), "{variant}");
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Procedural macros of [jwt-ext](https://docs.rs/jwt-ext), flask-jwt-extended
+//! for actix-web.
+//!
+//! Do not depend on this crate directly: add `jwt-ext` and use
+//! `jwt_ext::jwt_required`, which is re-exported (with the `macros` feature, on
+//! by default) together with the runtime items that the expansion names. The
+//! two crates are released together and pinned to each other's exact version.
+//!
+//! The macro only rewrites syntax (parse, validate, expand); the verification
+//! pipeline lives in the runtime crate.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod args;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// Requires a valid JWT to call an actix-web handler: the port of
+/// flask-jwt-extended's `@jwt_required()`.
+///
+/// The handler runs only when the request carries a token that passes the
+/// whole verification pipeline of jwt-ext (location, signature and claims,
+/// token type, freshness, revocation, custom claims, user lookup). Otherwise the
+/// request is answered with the same status and JSON body as
+/// flask-jwt-extended (for example `401 {"msg": "Missing Authorization Header"}`)
+/// and the handler is not called. Inside the handler, `get_jwt(&req)`,
+/// `get_jwt_identity(&req)` and jwt-ext's extractors read the verified token.
+///
+/// # Syntax
+///
+/// ```text
+/// #[jwt_required]
+/// #[jwt_required(ARGUMENT, ...)]
+///
+/// ARGUMENT := optional [= BOOL]
+///           | fresh [= BOOL]
+///           | refresh [= BOOL]
+///           | verify_type [= BOOL]
+///           | skip_revocation_check [= BOOL]
+///           | locations = "NAME"
+///           | locations = ["NAME", ...]
+/// BOOL     := true | false
+/// ```
+///
+/// Arguments come in any order, each at most once. A bare flag means `true`.
+///
+/// # Attributes
+///
+/// | argument | default | meaning (flask-jwt-extended's keyword of the same name) |
+/// |---|---|---|
+/// | `optional` | `false` | a request *without* a token reaches the handler too, with no identity; an invalid token is still refused |
+/// | `fresh` | `false` | the access token must be fresh (`fresh` claim true, or a timestamp not yet passed) |
+/// | `refresh` | `false` | require a refresh token instead of an access token (for the refresh endpoint) |
+/// | `verify_type` | `true` | check that the token's `type` claim is the one required (`access`, or `refresh` with `refresh`) |
+/// | `skip_revocation_check` | `false` | do not call the configured blocklist check |
+/// | `locations` | the configured `JWT_TOKEN_LOCATION` | where to look for the token, in order; names: `"headers"` |
+///
+/// `fresh` and `refresh` cannot be combined: refresh tokens are never fresh.
+/// `optional` and `fresh` can: a request without a token passes, one with a
+/// token that is not fresh is refused. flask-jwt-extended's other locations
+/// (`"cookies"`, `"query_string"`, `"json"`) are rejected at compile time until
+/// jwt-ext supports them.
+///
+/// The attribute applies to a free `async fn` used as an actix-web handler. It
+/// works above or below actix-web's routing attributes (`#[get]`, `#[post]`,
+/// `#[route]`, ...) and keeps every other attribute, the visibility, generics,
+/// where-clause, return type and body as written.
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::{App, HttpRequest, HttpResponse, Responder, get, post, test, web};
+/// use jwt_ext::{JwtError, JwtManager, get_jwt_identity, jwt_required};
+///
+/// #[get("/protected")]
+/// #[jwt_required]
+/// async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
+///     let identity = get_jwt_identity(&req)?;
+///     Ok(HttpResponse::Ok().body(format!("logged in as {}", identity.unwrap_or_default())))
+/// }
+///
+/// // Only a freshly logged-in user may change the password. The guard runs
+/// // before the body is read.
+/// #[post("/password")]
+/// #[jwt_required(fresh)]
+/// async fn change_password(new_password: String) -> HttpResponse {
+///     # let _ = new_password;
+///     HttpResponse::NoContent().finish()
+/// }
+///
+/// // The refresh endpoint wants a refresh token, from the `Authorization` header.
+/// #[post("/refresh")]
+/// #[jwt_required(refresh, locations = ["headers"])]
+/// async fn refresh(jwt: JwtManager, req: HttpRequest) -> Result<HttpResponse, JwtError> {
+///     let access_token = jwt.create_access_token(get_jwt_identity(&req)?)?;
+///     Ok(HttpResponse::Ok().body(access_token))
+/// }
+///
+/// // Anonymous callers are let in too; a token, if sent, must be valid.
+/// #[jwt_required(optional)]
+/// async fn greeting(req: HttpRequest) -> Result<impl Responder, JwtError> {
+///     Ok(match get_jwt_identity(&req)? {
+///         Some(identity) => format!("hello {identity}"),
+///         None => "hello anonymous".to_owned(),
+///     })
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let jwt = JwtManager::builder()
+///     .secret_key("change me: a long random secret, 32 bytes or more")
+///     .build()
+///     .expect("valid JWT configuration");
+/// let access_token = jwt.create_access_token("alice").unwrap();
+/// let app = App::new()
+///     .app_data(jwt)
+///     .service(protected)
+///     .service(change_password)
+///     .service(refresh)
+///     .route("/", web::get().to(greeting));
+/// let app = test::init_service(app).await;
+///
+/// let get = |uri| test::TestRequest::get().uri(uri);
+/// let bearer = ("Authorization", format!("Bearer {access_token}"));
+///
+/// let resp = test::call_service(&app, get("/protected").to_request()).await;
+/// assert_eq!(resp.status(), 401); // {"msg": "Missing Authorization Header"}
+///
+/// let req = get("/protected").insert_header(bearer.clone()).to_request();
+/// assert_eq!(test::call_and_read_body(&app, req).await, "logged in as \"alice\"");
+///
+/// let req = test::TestRequest::post().uri("/password").insert_header(bearer.clone());
+/// let resp = test::call_service(&app, req.to_request()).await;
+/// assert_eq!(resp.status(), 401); // {"msg": "Fresh token required"}
+///
+/// let req = test::TestRequest::post().uri("/refresh").insert_header(bearer.clone());
+/// let resp = test::call_service(&app, req.to_request()).await;
+/// assert_eq!(resp.status(), 422); // {"msg": "Only refresh tokens are allowed"}
+///
+/// let req = get("/").to_request();
+/// assert_eq!(test::call_and_read_body(&app, req).await, "hello anonymous");
+/// # });
+/// ```
+///
+/// # How it works
+///
+/// The macro adds one parameter, first, so that actix-web runs it before the
+/// handler's own extractors, and carries the options in a hidden zero-sized
+/// type:
+///
+/// ```ignore
+/// #[jwt_required(fresh)]
+/// pub async fn protected(req: HttpRequest) -> impl Responder { /* body */ }
+///
+/// // expands to (paths shortened)
+///
+/// #[doc(hidden)]
+/// pub struct __jwt_ext_route_protected;
+/// impl jwt_ext::__private::RouteOptions for __jwt_ext_route_protected {
+///     const OPTIONAL: bool = false;
+///     const FRESH: bool = true;
+///     const REFRESH: bool = false;
+///     const VERIFY_TYPE: bool = true;
+///     const SKIP_REVOCATION_CHECK: bool = false;
+///     const LOCATIONS: &'static [jwt_ext::TokenLocation] = &[];
+/// }
+/// pub async fn protected(
+///     _: jwt_ext::__private::Guard<__jwt_ext_route_protected>,
+///     req: HttpRequest,
+/// ) -> impl Responder { /* body */ }
+/// ```
+///
+/// So:
+/// - the handler can take at most 15 parameters of its own (actix-web handlers
+///   take at most 16 extractors);
+/// - the expansion names `::jwt_ext`, so the crate must depend on `jwt-ext`
+///   under that name;
+/// - methods (`self`) and functions inside `impl` blocks, where the options
+///   type cannot be declared, are not supported: use a free function, as
+///   actix-web's own routing macros require.
+///
+/// Misuse is a compile error pointing at the offending token: a function that
+/// is not `async`, a `self` receiver, a handler that already has 16 parameters,
+/// an unknown or repeated argument, `fresh` with `refresh`, a flag whose value
+/// is not `true` or `false`, an unknown, unsupported, repeated or empty
+/// `locations` entry.
+#[proc_macro_attribute]
+pub fn jwt_required(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::jwt_required(args.into(), item.into()).into()
+}

@@ -1,0 +1,10 @@
+use jwt_ext::jwt_required;
+
+#[jwt_required]
+fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {
+    let _ = index;
+}
