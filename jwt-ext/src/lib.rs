@@ -70,6 +70,7 @@
 //! | `@jwt_required(optional=…, fresh=…, refresh=…, locations=…, verify_type=…, skip_revocation_check=…)` | [`#[jwt_required(optional, fresh, refresh, locations = [...], verify_type = false, skip_revocation_check)]`](jwt_required) |
 //! | `verify_jwt_in_request(...)` | [`verify_jwt_in_request(&req, VerifyOptions::new()…)`](verify_jwt_in_request) |
 //! | `get_jwt()`, `get_jwt_header()`, `get_jwt_identity()`, `get_jwt_request_location()` | [`get_jwt(&req)`](get_jwt), [`get_jwt_header(&req)`](get_jwt_header), [`get_jwt_identity(&req)`](get_jwt_identity), [`get_jwt_request_location(&req)`](get_jwt_request_location); or the extractors [`Jwt`], [`OptionalJwt`], [`JwtIdentity<T>`](JwtIdentity) |
+//! | `get_jti(token)`, `get_unverified_jwt_headers(token)` | [`jwt.get_jti(token)`](JwtManager::get_jti), [`get_unverified_jwt_headers(token)`](get_unverified_jwt_headers) |
 //! | `decode_token(token, allow_expired=…)` | [`jwt.decode_token(token)`](JwtManager::decode_token), [`jwt.decode_token_with(token, DecodeOptions::default().allow_expired(true))`](JwtManager::decode_token_with) |
 //! | exceptions and their default responses | [`JwtError`] with [`JwtErrorKind`]: flask's status and `{"msg": …}` body |
 //!
@@ -169,7 +170,7 @@ mod verify;
 pub mod __private;
 
 pub use config::{Audience, ConfigError, JwtManagerBuilder};
-pub use decode::DecodeOptions;
+pub use decode::{DecodeOptions, get_unverified_jwt_headers};
 pub use decoded::DecodedJwt;
 pub use error::{JwtError, JwtErrorKind};
 pub use expiry::Expiry;

@@ -113,6 +113,15 @@ impl JwtManager {
             .map_err(|e| self.own(e))
     }
 
+    /// The `jti` of a verified token (flask's `get_jti`), `None` for
+    /// third-party tokens without one; e.g. to revoke the token at logout.
+    ///
+    /// # Errors
+    /// As [`decode_token`](Self::decode_token).
+    pub fn get_jti(&self, token: &str) -> Result<Option<String>, JwtError> {
+        Ok(self.decode_token(token)?.jti().map(str::to_owned))
+    }
+
     /// Tags an error with this manager's `JWT_ERROR_MESSAGE_KEY`.
     pub(crate) fn own(&self, err: JwtError) -> JwtError {
         err.with_message_key(self.inner.error_message_key.clone())

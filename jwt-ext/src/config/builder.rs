@@ -68,7 +68,7 @@ impl Default for JwtManagerBuilder {
             verify_sub: true,
             csrf_protect: true,
             token_locations: vec![TokenLocation::Headers],
-            max_token_size: 8192,
+            max_token_size: crate::decode::DEFAULT_MAX_TOKEN_SIZE,
         }
     }
 }

@@ -27,6 +27,30 @@ impl DecodeOptions {
     }
 }
 
+/// The JOSE header of `token` without verifying anything else (flask's
+/// `get_unverified_jwt_headers`), e.g. to read `kid` before choosing a key.
+/// The structure, `kid` and `crit` are checked as when decoding; the token's
+/// size is capped at 8192 bytes.
+///
+/// **Never trust what it returns**: the signature is not checked.
+///
+/// ```
+/// # let jwt = jwt_ext::JwtManager::builder().secret_key("0123456789abcdef0123456789abcdef").build().unwrap();
+/// let token = jwt.access_token("a").headers(serde_json::json!({ "kid": "2026-11" })).encode()?;
+/// let header = jwt_ext::get_unverified_jwt_headers(&token)?;
+/// assert_eq!(header["kid"], "2026-11");
+/// # Ok::<(), jwt_ext::JwtError>(())
+/// ```
+///
+/// # Errors
+/// The [`JwtError`] of a malformed token (422).
+pub fn get_unverified_jwt_headers(token: &str) -> Result<Map<String, Value>, JwtError> {
+    segments::split(token, DEFAULT_MAX_TOKEN_SIZE).map(|segments| segments.header)
+}
+
+/// The default of [`JwtManagerBuilder::max_token_size`](crate::JwtManagerBuilder::max_token_size).
+pub(crate) const DEFAULT_MAX_TOKEN_SIZE: usize = 8192;
+
 /// Verifies `token` in PyJWT's order: structure, header checks, `alg`
 /// allow-list, signature, registered claims, then flask's identity claim and
 /// defaults.
