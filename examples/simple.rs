@@ -53,14 +53,24 @@ async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    // Shows jwt-ext's start-up warnings, such as the one about the short secret.
+    tracing_subscriber::fmt::init();
     let jwt = JwtManager::builder()
         .secret_key("super-secret") // Change this!
         .build()
         .map_err(std::io::Error::other)?;
-    let port = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(5000);
+    let port = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5000);
     println!("listening on http://127.0.0.1:{port}");
-    HttpServer::new(move || App::new().app_data(jwt.clone()).service(login).service(protected))
-        .bind(("127.0.0.1", port))?
-        .run()
-        .await
+    HttpServer::new(move || {
+        App::new()
+            .app_data(jwt.clone())
+            .service(login)
+            .service(protected)
+    })
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await
 }

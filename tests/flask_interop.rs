@@ -10,11 +10,16 @@ use std::process::{Command, Stdio};
 use actix_web::{App, HttpRequest, HttpResponse, test, web};
 use chrono::TimeDelta;
 use jwt_ext::{DecodeOptions, Expiry, JwtErrorKind, JwtManager, get_jwt_identity, jwt_required};
-use jwt_ext_tests::{SECRET, fixture_json, fixtures_dir, key_order, manager_from_flask_config, segment_json};
+use jwt_ext_tests::{
+    SECRET, fixture_json, fixtures_dir, key_order, manager_from_flask_config, segment_json,
+};
 use serde_json::{Map, Value, json};
 
 fn tokens() -> Vec<Value> {
-    fixture_json("flask/tokens.json")["tokens"].as_array().unwrap().clone()
+    fixture_json("flask/tokens.json")["tokens"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn manager_for(fixture: &Value) -> JwtManager {
@@ -45,18 +50,28 @@ async fn flask_tokens_verify_with_their_claims() {
         let token = fixture["token"].as_str().unwrap();
         let header = parse_object(fixture["header_json"].as_str().unwrap());
         let payload = parse_object(fixture["payload_json"].as_str().unwrap());
-        let identity_claim = fixture["config"]["JWT_IDENTITY_CLAIM"].as_str().unwrap_or("sub");
+        let identity_claim = fixture["config"]["JWT_IDENTITY_CLAIM"]
+            .as_str()
+            .unwrap_or("sub");
 
         if fixture["expect"] == "expired" {
             let err = jwt.decode_token(token).unwrap_err();
             assert_eq!(err.kind(), JwtErrorKind::Expired, "{name}");
-            assert_eq!(err.jwt_claims(), Some(&payload), "{name}: expired tokens keep their claims");
-            let decoded = jwt.decode_token_with(token, DecodeOptions::default().allow_expired(true)).unwrap();
+            assert_eq!(
+                err.jwt_claims(),
+                Some(&payload),
+                "{name}: expired tokens keep their claims"
+            );
+            let decoded = jwt
+                .decode_token_with(token, DecodeOptions::default().allow_expired(true))
+                .unwrap();
             assert_eq!(decoded.claims(), &payload, "{name}");
             continue;
         }
 
-        let decoded = jwt.decode_token(token).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let decoded = jwt
+            .decode_token(token)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(decoded.header(), &header, "{name}");
         assert_eq!(decoded.claims(), &payload, "{name}");
         assert_eq!(decoded.identity(), &payload[identity_claim], "{name}");
@@ -68,7 +83,11 @@ async fn flask_tokens_verify_with_their_claims() {
                 .route("/refresh", web::get().to(refresh_route)),
         )
         .await;
-        let path = if fixture["kind"] == "refresh" { "/refresh" } else { "/access" };
+        let path = if fixture["kind"] == "refresh" {
+            "/refresh"
+        } else {
+            "/access"
+        };
         let req = test::TestRequest::get()
             .uri(path)
             .insert_header(("Authorization", format!("Bearer {token}")))
@@ -84,10 +103,14 @@ async fn flask_tokens_verify_with_their_claims() {
 fn mint_like_flask(jwt: &JwtManager, name: &str) -> String {
     let far = TimeDelta::days(21900);
     let minted = match name {
-        "hs256_access_no_exp" | "rs256_access_no_exp" => jwt.access_token("alice").expires(Expiry::Never).encode(),
+        "hs256_access_no_exp" | "rs256_access_no_exp" => {
+            jwt.access_token("alice").expires(Expiry::Never).encode()
+        }
         "hs256_refresh" | "rs256_refresh" => jwt.refresh_token("alice").expires(far).encode(),
         "hs256_access_fresh_true" => jwt.access_token("alice").fresh(true).expires(far).encode(),
-        "hs256_access_fresh_timestamp" => jwt.access_token("alice").fresh(far).expires(far).encode(),
+        "hs256_access_fresh_timestamp" => {
+            jwt.access_token("alice").fresh(far).expires(far).encode()
+        }
         "hs256_access_additional" => jwt
             .access_token("alice")
             .expires(far)
@@ -96,7 +119,10 @@ fn mint_like_flask(jwt: &JwtManager, name: &str) -> String {
             .encode(),
         "hs256_access_int_identity" => jwt.access_token(42).expires(far).encode(),
         "hs256_access_non_ascii_identity" => jwt.access_token("é☃").expires(far).encode(),
-        "hs256_access_expired" => jwt.access_token("alice").expires(TimeDelta::seconds(-10)).encode(),
+        "hs256_access_expired" => jwt
+            .access_token("alice")
+            .expires(TimeDelta::seconds(-10))
+            .encode(),
         _ => jwt.access_token("alice").expires(far).encode(),
     };
     minted.unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -129,16 +155,36 @@ async fn tokens_minted_here_have_flask_bytes() {
         let payload = segment_json(&token, 1);
         let flask_payload = fixture["payload_json"].as_str().unwrap();
 
-        assert_eq!(header, fixture["header_json"].as_str().unwrap(), "{name}: header bytes");
-        assert_eq!(key_order(&payload), key_order(flask_payload), "{name}: claim order");
-        assert_eq!(mask_volatile(&payload), mask_volatile(flask_payload), "{name}: payload bytes");
+        assert_eq!(
+            header,
+            fixture["header_json"].as_str().unwrap(),
+            "{name}: header bytes"
+        );
+        assert_eq!(
+            key_order(&payload),
+            key_order(flask_payload),
+            "{name}: claim order"
+        );
+        assert_eq!(
+            mask_volatile(&payload),
+            mask_volatile(flask_payload),
+            "{name}: payload bytes"
+        );
 
         // Clock-dependent values keep flask's relations.
         let ours = parse_object(&payload);
         let theirs = parse_object(flask_payload);
-        let lifetime = |claims: &Map<String, Value>| claims.get("exp").map(|exp| exp.as_i64().unwrap() - claims["iat"].as_i64().unwrap());
+        let lifetime = |claims: &Map<String, Value>| {
+            claims
+                .get("exp")
+                .map(|exp| exp.as_i64().unwrap() - claims["iat"].as_i64().unwrap())
+        };
         assert_eq!(lifetime(&ours), lifetime(&theirs), "{name}: exp - iat");
-        assert_eq!(ours.get("nbf").is_some(), theirs.get("nbf").is_some(), "{name}");
+        assert_eq!(
+            ours.get("nbf").is_some(),
+            theirs.get("nbf").is_some(),
+            "{name}"
+        );
         if let Some(nbf) = ours.get("nbf") {
             assert_eq!(nbf, &ours["iat"], "{name}: nbf = iat");
         }
@@ -156,7 +202,10 @@ async fn tokens_minted_here_have_flask_bytes() {
 fn flask_python() -> Option<String> {
     let python = std::env::var("JWT_EXT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let importable = Command::new(&python)
-        .args(["-c", "import flask_jwt_extended, sys; sys.exit(flask_jwt_extended.__version__ != '4.7.4')"])
+        .args([
+            "-c",
+            "import flask_jwt_extended, sys; sys.exit(flask_jwt_extended.__version__ != '4.7.4')",
+        ])
         .status()
         .is_ok_and(|status| status.success());
     importable.then_some(python)
@@ -198,7 +247,12 @@ async fn tokens_minted_here_verify_under_flask() {
         .spawn()
         .expect("start the flask verifier");
     let input = json!({ "secret": SECRET, "tokens": request }).to_string();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -206,5 +260,9 @@ async fn tokens_minted_here_verify_under_flask() {
         "flask-jwt-extended refused tokens minted here:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), request.len(), "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        request.len(),
+        "{stdout}"
+    );
 }

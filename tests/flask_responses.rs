@@ -6,7 +6,10 @@
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, test, web};
-use jwt_ext::{JwtError, JwtErrorKind, VerifyOptions, get_jwt, get_jwt_identity, get_jwt_request_location, jwt_required, verify_jwt_in_request};
+use jwt_ext::{
+    JwtError, JwtErrorKind, VerifyOptions, get_jwt, get_jwt_identity, get_jwt_request_location,
+    jwt_required, verify_jwt_in_request,
+};
 use jwt_ext_tests::{SECRET, fixture_json, forge_hs256, manager_from_flask_config, now};
 use serde_json::{Value, json};
 
@@ -19,7 +22,9 @@ fn view(req: &HttpRequest) -> HttpResponse {
             "identity": get_jwt_identity(req).unwrap(),
             "location": get_jwt_request_location(req),
         })),
-        Err(e) if e.kind() == JwtErrorKind::NotVerified => HttpResponse::Ok().json(json!({ "identity": "not-verified" })),
+        Err(e) if e.kind() == JwtErrorKind::NotVerified => {
+            HttpResponse::Ok().json(json!({ "identity": "not-verified" }))
+        }
         Err(e) => panic!("unexpected getter error {e}"),
     }
 }
@@ -51,7 +56,10 @@ async fn any_type(req: HttpRequest) -> HttpResponse {
 
 /// The same view behind `verify_jwt_in_request`, with the case's options
 /// passed as query parameters.
-async fn runtime(req: HttpRequest, options: web::Query<RouteOptions>) -> Result<HttpResponse, JwtError> {
+async fn runtime(
+    req: HttpRequest,
+    options: web::Query<RouteOptions>,
+) -> Result<HttpResponse, JwtError> {
     let options = VerifyOptions::new()
         .optional(options.optional)
         .fresh(options.fresh)
@@ -81,9 +89,18 @@ fn deviation(name: &str) -> Option<(u16, &'static str)> {
         // PyJWT accepts correct `=` padding; base64url here is unpadded only.
         "payload_correct_padding" => (422, "{\"msg\":\"Invalid payload padding\"}\n"),
         // PyJWT applies int() to NumericDates, accepting digit strings.
-        "iat_string_digit" => (422, "{\"msg\":\"Issued At claim (iat) must be an integer.\"}\n"),
-        "nbf_string_digit" => (422, "{\"msg\":\"Not Before claim (nbf) must be an integer.\"}\n"),
-        "exp_string_digits" => (422, "{\"msg\":\"Expiration Time claim (exp) must be an integer.\"}\n"),
+        "iat_string_digit" => (
+            422,
+            "{\"msg\":\"Issued At claim (iat) must be an integer.\"}\n",
+        ),
+        "nbf_string_digit" => (
+            422,
+            "{\"msg\":\"Not Before claim (nbf) must be an integer.\"}\n",
+        ),
+        "exp_string_digits" => (
+            422,
+            "{\"msg\":\"Expiration Time claim (exp) must be an integer.\"}\n",
+        ),
         // flask crashes (500) comparing a string `fresh` with a timestamp.
         "fresh_route_fresh_string" => (401, "{\"msg\":\"Fresh token required\"}\n"),
         _ => return None,
@@ -105,41 +122,70 @@ fn request_for(case: &Value, path: &str) -> (test::TestRequest, Option<i64>) {
             };
             let at = now() + offset;
             exp = Some(at);
-            let token = forge_hs256(r#"{"alg":"HS256","typ":"JWT"}"#, &format!(r#"{{"sub":"alice","exp":{at}}}"#), SECRET);
+            let token = forge_hs256(
+                r#"{"alg":"HS256","typ":"JWT"}"#,
+                &format!(r#"{{"sub":"alice","exp":{at}}}"#),
+                SECRET,
+            );
             value = format!("Bearer {token}");
         }
         // Header values are bytes (the NBSP case sends Latin-1 0xA0).
-        let bytes: Vec<u8> = value.chars().map(|c| u8::try_from(u32::from(c)).expect("Latin-1 header")).collect();
-        req = req.insert_header((name.as_str(), actix_web::http::header::HeaderValue::from_bytes(&bytes).unwrap()));
+        let bytes: Vec<u8> = value
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).expect("Latin-1 header"))
+            .collect();
+        req = req.insert_header((
+            name.as_str(),
+            actix_web::http::header::HeaderValue::from_bytes(&bytes).unwrap(),
+        ));
     }
     (req, exp)
 }
 
 fn macro_path(route: RouteOptions) -> Option<&'static str> {
-    Some(match (route.optional, route.fresh, route.refresh, route.verify_type) {
-        (false, false, false, true) => "/plain",
-        (true, false, false, true) => "/optional",
-        (false, true, false, true) => "/fresh",
-        (false, false, true, true) => "/refresh",
-        (false, false, false, false) => "/any_type",
-        // fresh + refresh is a compile error for the macro; runtime only.
-        _ => return None,
-    })
+    Some(
+        match (
+            route.optional,
+            route.fresh,
+            route.refresh,
+            route.verify_type,
+        ) {
+            (false, false, false, true) => "/plain",
+            (true, false, false, true) => "/optional",
+            (false, true, false, true) => "/fresh",
+            (false, false, true, true) => "/refresh",
+            (false, false, false, false) => "/any_type",
+            // fresh + refresh is a compile error for the macro; runtime only.
+            _ => return None,
+        },
+    )
 }
 
-async fn check(app: &impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>, case: &Value, path: &str) -> Result<(), String> {
+async fn check(
+    app: &impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+    case: &Value,
+    path: &str,
+) -> Result<(), String> {
     let name = case["name"].as_str().unwrap();
     let (req, exp) = request_for(case, path);
     let resp = test::call_service(app, req.to_request()).await;
     let status = resp.status().as_u16();
-    let content_type = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
     let body = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
     let (want_status, want_body) = match deviation(name) {
         Some((status, body)) => (status, body.to_owned()),
-        None => (case["status"].as_u64().unwrap() as u16, case["body"].as_str().unwrap().to_owned()),
+        None => (
+            case["status"].as_u64().unwrap() as u16,
+            case["body"].as_str().unwrap().to_owned(),
+        ),
     };
     if status != want_status {
-        return Err(format!("{name} via {path}: status {status}, flask {want_status}; body {body}"));
+        return Err(format!(
+            "{name} via {path}: status {status}, flask {want_status}; body {body}"
+        ));
     }
     if content_type.as_deref() != Some("application/json") {
         return Err(format!("{name} via {path}: content-type {content_type:?}"));
@@ -156,14 +202,23 @@ async fn check(app: &impl Service<actix_http::Request, Response = ServiceRespons
     } else {
         body == want_body
     };
-    if same { Ok(()) } else { Err(format!("{name} via {path}: body {body:?}, flask {want_body:?}")) }
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} via {path}: body {body:?}, flask {want_body:?}"
+        ))
+    }
 }
 
 #[actix_web::test]
 async fn every_flask_answer_is_reproduced() {
     let cases = fixture_json("flask/responses.json");
     let cases = cases.as_array().unwrap();
-    assert!(cases.len() >= 100, "the fixture should hold the whole catalogue");
+    assert!(
+        cases.len() >= 100,
+        "the fixture should hold the whole catalogue"
+    );
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in cases {
@@ -193,5 +248,10 @@ async fn every_flask_answer_is_reproduced() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} answers differ from flask:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} answers differ from flask:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -293,13 +293,28 @@ fn csrf_and_nbf_switches() {
 #[test]
 fn jti_and_unverified_headers() {
     let jwt = hs();
-    let token = jwt.access_token("a").headers(json!({ "kid": "k1" })).encode().unwrap();
+    let token = jwt
+        .access_token("a")
+        .headers(json!({ "kid": "k1" }))
+        .encode()
+        .unwrap();
     let jti = jwt.get_jti(&token).unwrap().unwrap();
     assert_eq!(Some(jti.as_str()), jwt.decode_token(&token).unwrap().jti());
     // Another key: get_jti verifies, get_unverified_jwt_headers does not.
-    let other = JwtManager::builder().secret_key("another-secret-0123456789abcdef-0123456789").build().unwrap();
-    assert_eq!(other.get_jti(&token).unwrap_err().message(), "Signature verification failed");
+    let other = JwtManager::builder()
+        .secret_key("another-secret-0123456789abcdef-0123456789")
+        .build()
+        .unwrap();
+    assert_eq!(
+        other.get_jti(&token).unwrap_err().message(),
+        "Signature verification failed"
+    );
     let header = jwt_ext::get_unverified_jwt_headers(&token).unwrap();
     assert_eq!(header["kid"], "k1");
-    assert_eq!(jwt_ext::get_unverified_jwt_headers("a.b").unwrap_err().message(), "Not enough segments");
+    assert_eq!(
+        jwt_ext::get_unverified_jwt_headers("a.b")
+            .unwrap_err()
+            .message(),
+        "Not enough segments"
+    );
 }

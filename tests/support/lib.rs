@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests: fixtures, managers built from
 //! flask configuration, hand-forged tokens.
 
+pub mod http;
+
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -19,7 +21,8 @@ pub fn fixtures_dir() -> PathBuf {
 /// Reads and parses a JSON fixture, e.g. `flask/responses.json`.
 pub fn fixture_json(relative: &str) -> Value {
     let path = fixtures_dir().join(relative);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
@@ -32,10 +35,16 @@ pub fn key(name: &str) -> String {
 /// A builder configured like a Flask app with `config` (flask option names,
 /// JSON values) on top of `JWT_SECRET_KEY = SECRET`. RS256 configurations
 /// get the committed RSA pair unless they name their own keys.
-pub fn builder_from_flask_config(config: &Map<String, Value>) -> Result<JwtManagerBuilder, ConfigError> {
+pub fn builder_from_flask_config(
+    config: &Map<String, Value>,
+) -> Result<JwtManagerBuilder, ConfigError> {
     let mut options: Map<String, Value> = Map::new();
     options.insert("JWT_SECRET_KEY".into(), SECRET.into());
-    if config.get("JWT_ALGORITHM").and_then(Value::as_str).is_some_and(|alg| alg.starts_with("RS")) {
+    if config
+        .get("JWT_ALGORITHM")
+        .and_then(Value::as_str)
+        .is_some_and(|alg| alg.starts_with("RS"))
+    {
         options.insert("JWT_PUBLIC_KEY".into(), key("rsa_public.pem").into());
         if !config.contains_key("JWT_PUBLIC_KEY") {
             options.insert("JWT_PRIVATE_KEY".into(), key("rsa_private.pem").into());
@@ -56,7 +65,11 @@ pub fn manager_from_flask_config(config: &Map<String, Value>) -> JwtManager {
 fn flask_value_as_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(flask_value_as_text).collect::<Vec<_>>().join(","),
+        Value::Array(items) => items
+            .iter()
+            .map(flask_value_as_text)
+            .collect::<Vec<_>>()
+            .join(","),
         other => other.to_string(),
     }
 }
@@ -64,10 +77,18 @@ fn flask_value_as_text(value: &Value) -> String {
 /// An HS256 token over exactly these header and payload bytes, signed with
 /// `secret`: for tokens no well-behaved minter would produce.
 pub fn forge_hs256(header_json: &str, payload_json: &str, secret: &str) -> String {
-    let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header_json), URL_SAFE_NO_PAD.encode(payload_json));
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header_json),
+        URL_SAFE_NO_PAD.encode(payload_json)
+    );
     let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).expect("non-empty secret");
-    let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
-        .expect("HS256 signing");
+    let signature = jsonwebtoken::crypto::sign(
+        signing_input.as_bytes(),
+        &key,
+        jsonwebtoken::Algorithm::HS256,
+    )
+    .expect("HS256 signing");
     format!("{signing_input}.{signature}")
 }
 

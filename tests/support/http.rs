@@ -1,0 +1,241 @@
+//! A tiny blocking HTTP/1.1 client over `std::net::TcpStream`, enough to
+//! drive the example servers like `curl` does: one request per connection
+//! (`Connection: close`), the response read to EOF.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// How long connecting, writing and reading may each take before a request
+/// fails, so a hung server fails the test instead of hanging it.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A parsed HTTP response.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// The status code, e.g. `401`.
+    pub status: u16,
+    /// The header fields in the order received, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body, de-chunked, as UTF-8 text.
+    pub body: String,
+}
+
+impl Response {
+    /// The value of the first header field called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON; panics, showing the body, when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+    }
+}
+
+/// Sends one request to `127.0.0.1:port` and reads the whole response.
+///
+/// `json_body`, when given, is sent with `Content-Type: application/json`.
+/// Panics with the request line in the message on any I/O or protocol error,
+/// or when the server takes longer than [`IO_TIMEOUT`].
+pub fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    json_body: Option<&Value>,
+) -> Response {
+    let what = format!("{method} {path} on port {port}");
+    let body = json_body.map(Value::to_string).unwrap_or_default();
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if json_body.is_some() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    // Always sent, so a POST without a body is not mistaken for a chunked one.
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{what}: cannot connect: {e}"));
+    stream
+        .set_read_timeout(Some(IO_TIMEOUT))
+        .expect("read timeout");
+    stream
+        .set_write_timeout(Some(IO_TIMEOUT))
+        .expect("write timeout");
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body.as_bytes()))
+        .unwrap_or_else(|e| panic!("{what}: cannot send: {e}"));
+
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("{what}: cannot read the response: {e}"));
+    parse_response(&raw)
+        .unwrap_or_else(|e| panic!("{what}: {e}; received {:?}", String::from_utf8_lossy(&raw)))
+}
+
+/// Splits a complete response (read to EOF) into status, headers and body.
+fn parse_response(raw: &[u8]) -> Result<Response, String> {
+    let head_end = find(raw, b"\r\n\r\n").ok_or("no end of headers")?;
+    let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "headers are not UTF-8")?;
+    let rest = &raw[head_end + 4..];
+
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    // "HTTP/1.1 200 OK": the code is the second word.
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+    let mut headers = Vec::new();
+    for line in lines {
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("bad header line {line:?}"))?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let response = Response {
+        status,
+        headers,
+        body: String::new(),
+    };
+
+    let body = if response
+        .header("transfer-encoding")
+        .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+    {
+        dechunk(rest)?
+    } else if let Some(length) = response.header("content-length") {
+        let length: usize = length
+            .parse()
+            .map_err(|_| format!("bad Content-Length {length:?}"))?;
+        rest.get(..length)
+            .ok_or_else(|| {
+                format!(
+                    "body shorter ({}) than its Content-Length ({length})",
+                    rest.len()
+                )
+            })?
+            .to_vec()
+    } else {
+        // Neither: the body runs to the end of the connection.
+        rest.to_vec()
+    };
+    let body = String::from_utf8(body).map_err(|_| "body is not UTF-8")?;
+    Ok(Response { body, ..response })
+}
+
+/// Decodes a chunked body: `<hex size>[;ext]\r\n<data>\r\n`... up to the
+/// zero-size chunk; trailers are ignored.
+fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = find(rest, b"\r\n").ok_or("unterminated chunk size line")?;
+        let line = std::str::from_utf8(&rest[..line_end]).map_err(|_| "chunk size is not UTF-8")?;
+        let size_text = line.split(';').next().unwrap_or_default().trim();
+        let size =
+            usize::from_str_radix(size_text, 16).map_err(|_| format!("bad chunk size {line:?}"))?;
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        let chunk = rest.get(..size).ok_or("truncated chunk")?;
+        body.extend_from_slice(chunk);
+        rest = rest[size..]
+            .strip_prefix(b"\r\n")
+            .ok_or("chunk not followed by CRLF")?;
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Waits until something accepts connections on `127.0.0.1:port`; `false`
+/// when nothing did within `timeout`.
+pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            // A port from `free_port` is in the ephemeral range, so while
+            // nothing listens the kernel may pick it as our own local port
+            // and connect the socket to itself (TCP simultaneous open).
+            if stream.local_addr().ok() != Some(addr) {
+                return true;
+            }
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// A port that was free a moment ago: bound on `127.0.0.1:0`, read, released.
+///
+/// Never the same port twice in one test process, so servers started by
+/// parallel tests cannot be handed the same one. Another process may still
+/// take it in between: start the server right away. And since the probe
+/// socket listens for a moment, a child process spawned by another thread
+/// meanwhile inherits it until that child execs: do not call this while
+/// another thread spawns a process (`tests/examples.rs` holds one lock
+/// around `free_port` and `spawn`).
+pub fn free_port() -> u16 {
+    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let mut given = GIVEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    loop {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("bound address").port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_body() {
+        let raw = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello";
+        let resp = parse_response(raw).unwrap();
+        assert_eq!(resp.status, 401);
+        assert_eq!(resp.header("x-a"), Some("b"));
+        assert_eq!(resp.body, "hello");
+    }
+
+    #[test]
+    fn chunked_body() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nTrailer: x\r\n\r\n";
+        let resp = parse_response(raw).unwrap();
+        assert_eq!(resp.json(), serde_json::json!({ "a": 1 }));
+    }
+
+    #[test]
+    fn body_to_eof_without_length() {
+        let raw = b"HTTP/1.1 200 OK\r\n\r\nrest";
+        assert_eq!(parse_response(raw).unwrap().body, "rest");
+    }
+}
