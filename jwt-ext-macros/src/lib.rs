@@ -149,7 +149,7 @@ use proc_macro::TokenStream;
 /// handler's own extractors, and carries the options in a hidden zero-sized
 /// type:
 ///
-/// ```ignore
+/// ```text
 /// #[jwt_required(fresh)]
 /// pub async fn protected(req: HttpRequest) -> impl Responder { /* body */ }
 ///
