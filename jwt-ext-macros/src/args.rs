@@ -31,16 +31,13 @@ mod kw {
     syn::custom_keyword!(skip_revocation_check);
 }
 
-/// Every token location flask-jwt-extended knows, by the name `locations` uses,
-/// with the `jwt_ext::TokenLocation` variant it maps to, or `None` while this
-/// version of jwt-ext does not support it.
-///
-/// Supporting a location in the macro is changing its `None` here.
-const TOKEN_LOCATIONS: &[(&str, Option<&str>)] = &[
-    ("headers", Some("Headers")),
-    ("cookies", None),
-    ("query_string", None),
-    ("json", None),
+/// Every token location, by the flask-jwt-extended name `locations` uses,
+/// with the `jwt_ext::TokenLocation` variant it maps to.
+const TOKEN_LOCATIONS: &[(&str, &str)] = &[
+    ("headers", "Headers"),
+    ("cookies", "Cookies"),
+    ("query_string", "QueryString"),
+    ("json", "Json"),
 ];
 
 /// The options of one `#[jwt_required(...)]` handler, defaults filled in.
@@ -271,18 +268,10 @@ fn parse_locations(input: ParseStream<'_>) -> Result<Vec<Location>> {
 fn location(literal: &LitStr) -> Result<Location> {
     let name = literal.value();
     match TOKEN_LOCATIONS.iter().find(|&&(known, _)| known == name) {
-        Some(&(_, Some(variant))) => Ok(Location {
+        Some(&(_, variant)) => Ok(Location {
             variant,
             span: literal.span(),
         }),
-        Some((_, None)) => Err(Error::new(
-            literal.span(),
-            format!(
-                "token location `{name}` is not supported by this version of jwt-ext; \
-                 supported: {}",
-                supported_locations()
-            ),
-        )),
         None => Err(Error::new(
             literal.span(),
             format!(
@@ -293,11 +282,10 @@ fn location(literal: &LitStr) -> Result<Location> {
     }
 }
 
-/// The supported location names, for messages: "`headers`, `cookies`".
+/// The location names, for messages: "`headers`, `cookies`, …".
 fn supported_locations() -> String {
     TOKEN_LOCATIONS
         .iter()
-        .filter(|(_, variant)| variant.is_some())
         .map(|(name, _)| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
@@ -452,23 +440,10 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_flask_locations_say_so() {
-        for name in ["cookies", "query_string", "json"] {
-            assert_eq!(
-                error(&format!(r#"locations = ["headers", "{name}"]"#)),
-                format!(
-                    "token location `{name}` is not supported by this version of jwt-ext; \
-                     supported: `headers`"
-                )
-            );
-        }
-    }
-
-    #[test]
     fn unknown_location_is_an_error() {
         assert_eq!(
             error(r#"locations = "Headers""#),
-            "unknown token location `Headers`; expected one of: `headers`"
+            "unknown token location `Headers`; expected one of: `headers`, `cookies`, `query_string`, `json`"
         );
     }
 
@@ -476,7 +451,7 @@ mod tests {
     fn empty_locations_is_an_error() {
         assert_eq!(
             error("locations = []"),
-            "`locations` cannot be empty; name at least one of: `headers`"
+            "`locations` cannot be empty; name at least one of: `headers`, `cookies`, `query_string`, `json`"
         );
     }
 
@@ -514,9 +489,7 @@ mod tests {
                     .all(|(earlier, _)| earlier != name),
                 "{name}"
             );
-            if let Some(variant) = variant {
-                assert!(syn::parse_str::<Ident>(variant).is_ok(), "{variant}");
-            }
+            assert!(syn::parse_str::<Ident>(variant).is_ok(), "{variant}");
         }
     }
 }

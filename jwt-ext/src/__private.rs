@@ -1,13 +1,13 @@
 //! What `#[jwt_required]` expands to. Not public API: names may change in
 //! any release.
 
-use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::verify::{VerifyOptions, verify_now};
+use crate::future::VerifyFuture;
+use crate::verify::{VerifyOptions, start};
 use crate::{JwtError, TokenLocation};
 
 /// A route's `#[jwt_required(...)]` arguments, as associated consts of a
@@ -37,9 +37,9 @@ pub struct Guard<O: RouteOptions>(PhantomData<O>);
 
 impl<O: RouteOptions> FromRequest for Guard<O> {
     type Error = JwtError;
-    type Future = Ready<Result<Self, JwtError>>;
+    type Future = VerifyFuture<Self>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let options = VerifyOptions::from_static(
             O::OPTIONAL,
             O::FRESH,
@@ -48,6 +48,6 @@ impl<O: RouteOptions> FromRequest for Guard<O> {
             O::VERIFY_TYPE,
             O::SKIP_REVOCATION_CHECK,
         );
-        ready(verify_now(req, &options).map(|_| Guard(PhantomData)))
+        start(req, payload, options, true, |_| Ok(Guard(PhantomData)))
     }
 }

@@ -27,6 +27,20 @@ pub enum JwtErrorKind {
     WrongTokenType,
     /// The route needs a fresh token: 401 (`FreshTokenRequired`).
     FreshTokenRequired,
+    /// A cookie-borne token without a valid CSRF double submit: 401 (`CSRFError`).
+    Csrf,
+    /// The query parameter lacks the configured prefix: 422 (`InvalidQueryParamError`).
+    InvalidQueryParam,
+    /// The request body read for a JSON token or a CSRF form field exceeds
+    /// the configured limit: 413 (an addition to flask).
+    PayloadTooLarge,
+    /// The request body could not be read: 400.
+    BadPayload,
+    /// A token may be in the JSON body but the body was not available:
+    /// [`verify_jwt_in_request`](crate::verify_jwt_in_request) cannot read
+    /// it (use the extractors, `#[jwt_required]` or
+    /// [`verify_jwt_in_request_with_payload`](crate::verify_jwt_in_request_with_payload)): 500.
+    BodyUnavailable,
     /// A request getter was called where no verification ran: 500. This is a
     /// programming error (a handler without `#[jwt_required]`), not bad input.
     NotVerified,
@@ -42,13 +56,18 @@ impl JwtErrorKind {
         match self {
             JwtErrorKind::NoAuthorization
             | JwtErrorKind::Expired
-            | JwtErrorKind::FreshTokenRequired => StatusCode::UNAUTHORIZED,
+            | JwtErrorKind::FreshTokenRequired
+            | JwtErrorKind::Csrf => StatusCode::UNAUTHORIZED,
             JwtErrorKind::InvalidHeader
             | JwtErrorKind::InvalidToken
-            | JwtErrorKind::WrongTokenType => StatusCode::UNPROCESSABLE_ENTITY,
-            JwtErrorKind::NotVerified | JwtErrorKind::MissingManager | JwtErrorKind::Encode => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            | JwtErrorKind::WrongTokenType
+            | JwtErrorKind::InvalidQueryParam => StatusCode::UNPROCESSABLE_ENTITY,
+            JwtErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            JwtErrorKind::BadPayload => StatusCode::BAD_REQUEST,
+            JwtErrorKind::NotVerified
+            | JwtErrorKind::MissingManager
+            | JwtErrorKind::Encode
+            | JwtErrorKind::BodyUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

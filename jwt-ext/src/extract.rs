@@ -1,6 +1,5 @@
 //! Extractors: the verified token, an optional one, and a typed identity.
 
-use std::future::{Ready, ready};
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -8,9 +7,10 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
+use crate::future::VerifyFuture;
 use crate::state::RequestJwt;
-use crate::verify::{VerifyOptions, run};
-use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManager};
+use crate::verify::{VerifyOptions, start};
+use crate::{DecodedJwt, JwtError, JwtErrorKind};
 
 /// The verified token of the request, as an extractor.
 ///
@@ -37,18 +37,29 @@ impl Deref for Jwt {
     }
 }
 
+/// A token of an earlier verification of this request, if any.
+fn verified_before(req: &HttpRequest) -> Option<Result<Option<Jwt>, JwtError>> {
+    match RequestJwt::load(req)? {
+        RequestJwt::Verified(jwt) => Some(Ok(Some(Jwt(jwt)))),
+        RequestJwt::Absent(missing) => Some(Err(missing)),
+    }
+}
+
+fn required(jwt: Option<Jwt>) -> Result<Jwt, JwtError> {
+    // Not optional: verification returns a token or an error.
+    jwt.ok_or_else(JwtError::not_verified)
+}
+
 impl FromRequest for Jwt {
     type Error = JwtError;
-    type Future = Ready<Result<Self, JwtError>>;
+    type Future = VerifyFuture<Self>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match RequestJwt::load(req) {
-            Some(RequestJwt::Verified(jwt)) => Ok(Jwt(jwt)),
-            Some(RequestJwt::Absent(missing)) => Err(missing),
-            // Not optional: `run` returns a token or an error.
-            None => run(req, &VerifyOptions::new())
-                .and_then(|jwt| jwt.ok_or_else(JwtError::not_verified)),
-        })
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        match verified_before(req) {
+            Some(result) => VerifyFuture::ready(result, required),
+            // A handler that takes a token needs one, even for OPTIONS.
+            None => start(req, payload, VerifyOptions::new(), false, required),
+        }
     }
 }
 
@@ -62,14 +73,21 @@ pub struct OptionalJwt(pub Option<Jwt>);
 
 impl FromRequest for OptionalJwt {
     type Error = JwtError;
-    type Future = Ready<Result<Self, JwtError>>;
+    type Future = VerifyFuture<Self>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match RequestJwt::load(req) {
-            Some(RequestJwt::Verified(jwt)) => Ok(OptionalJwt(Some(Jwt(jwt)))),
-            Some(RequestJwt::Absent(_)) => Ok(OptionalJwt(None)),
-            None => run(req, &VerifyOptions::new().optional(true)).map(OptionalJwt),
-        })
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let finish = |jwt| Ok(OptionalJwt(jwt));
+        match RequestJwt::load(req) {
+            Some(RequestJwt::Verified(jwt)) => VerifyFuture::ready(Ok(Some(Jwt(jwt))), finish),
+            Some(RequestJwt::Absent(_)) => VerifyFuture::ready(Ok(None), finish),
+            None => start(
+                req,
+                payload,
+                VerifyOptions::new().optional(true),
+                false,
+                finish,
+            ),
+        }
     }
 }
 
@@ -86,24 +104,27 @@ impl FromRequest for OptionalJwt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JwtIdentity<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest for JwtIdentity<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for JwtIdentity<T> {
     type Error = JwtError;
-    type Future = Ready<Result<Self, JwtError>>;
+    type Future = VerifyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let jwt = match Jwt::from_request(req, payload).into_inner() {
-            Ok(jwt) => jwt,
-            Err(err) => return ready(Err(err)),
+        let finish = |jwt: Option<Jwt>| {
+            let jwt = required(jwt)?;
+            jwt.identity_as::<T>().map(JwtIdentity).map_err(|e| {
+                JwtError::new(
+                    JwtErrorKind::InvalidToken,
+                    format!("Invalid identity claim: {e}"),
+                )
+            })
         };
-        ready(jwt.identity_as::<T>().map(JwtIdentity).map_err(|e| {
-            let err = JwtError::new(
-                JwtErrorKind::InvalidToken,
-                format!("Invalid identity claim: {e}"),
-            );
-            match JwtManager::from_app(req) {
-                Ok(manager) => manager.own(err),
-                Err(_) => err,
-            }
-        }))
+        let future = match verified_before(req) {
+            Some(result) => VerifyFuture::ready(result, finish),
+            None => start(req, payload, VerifyOptions::new(), false, finish),
+        };
+        match crate::JwtManager::from_app(req) {
+            Ok(manager) => future.message_key(manager.settings().error_message_key.clone()),
+            Err(_) => future,
+        }
     }
 }

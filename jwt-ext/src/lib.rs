@@ -158,29 +158,36 @@ mod decoded;
 mod error;
 mod expiry;
 mod extract;
+mod future;
+mod implicit_refresh;
 mod json;
 mod location;
 mod locations;
 mod manager;
 mod mint;
+mod set_cookies;
 mod state;
 mod verify;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use config::SameSite;
 pub use config::{Audience, ConfigError, JwtManagerBuilder};
 pub use decode::{DecodeOptions, get_unverified_jwt_headers};
 pub use decoded::DecodedJwt;
 pub use error::{JwtError, JwtErrorKind};
 pub use expiry::Expiry;
 pub use extract::{Jwt, JwtIdentity, OptionalJwt};
+pub use future::VerifyFuture;
+pub use implicit_refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use jsonwebtoken::Algorithm;
 pub use location::TokenLocation;
 pub use manager::JwtManager;
 pub use mint::{AccessToken, Fresh, RefreshToken};
+pub use set_cookies::{CookieOptions, SetCookieTarget};
 pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
-pub use verify::{VerifyOptions, verify_jwt_in_request};
+pub use verify::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};
 
 #[cfg(feature = "macros")]
 #[doc(inline)]

@@ -14,24 +14,37 @@ use serde::Serialize;
 pub enum TokenLocation {
     /// The `Authorization` header (or the configured header name and type).
     Headers,
+    /// The access or refresh cookie, with the CSRF double-submit check on
+    /// state-changing methods.
+    Cookies,
+    /// A query-string parameter (`?jwt=...`).
+    QueryString,
+    /// A key of a JSON request body (`{"access_token": "..."}`).
+    Json,
 }
 
 impl TokenLocation {
-    /// Every location this version supports, in flask's documentation order.
-    pub const ALL: &'static [TokenLocation] = &[TokenLocation::Headers];
+    /// Every location, in flask's documentation order.
+    pub const ALL: &'static [TokenLocation] = &[
+        TokenLocation::Headers,
+        TokenLocation::Cookies,
+        TokenLocation::QueryString,
+        TokenLocation::Json,
+    ];
 
     /// The flask-jwt-extended name of the location: `"headers"`.
     pub const fn as_str(self) -> &'static str {
         match self {
             TokenLocation::Headers => "headers",
+            TokenLocation::Cookies => "cookies",
+            TokenLocation::QueryString => "query_string",
+            TokenLocation::Json => "json",
         }
     }
 
     /// Parses a flask-jwt-extended location name.
     ///
-    /// Returns `None` for names this version does not know, including the
-    /// flask locations that are not supported yet (`cookies`, `query_string`,
-    /// `json`).
+    /// Returns `None` for other names (matching is exact, as in flask).
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|loc| loc.as_str() == name)
     }
@@ -53,12 +66,12 @@ mod tests {
             assert_eq!(TokenLocation::from_name(loc.as_str()), Some(*loc));
         }
         assert_eq!(TokenLocation::from_name("Headers"), None);
-        assert_eq!(TokenLocation::from_name("cookies"), None);
+        assert_eq!(TokenLocation::from_name("query-string"), None);
     }
 
     #[test]
     fn serializes_as_flask_name() {
-        let json = serde_json::to_string(&TokenLocation::Headers).unwrap();
-        assert_eq!(json, "\"headers\"");
+        let json = serde_json::to_string(&TokenLocation::QueryString).unwrap();
+        assert_eq!(json, "\"query_string\"");
     }
 }

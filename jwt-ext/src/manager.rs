@@ -109,7 +109,7 @@ impl JwtManager {
         token: &str,
         options: DecodeOptions,
     ) -> Result<DecodedJwt, JwtError> {
-        decode::decode(self.settings(), token, options, crate::clock::now_micros())
+        decode::decode(self.settings(), token, &options, crate::clock::now_micros())
             .map_err(|e| self.own(e))
     }
 

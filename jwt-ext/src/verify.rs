@@ -5,12 +5,15 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use actix_web::HttpRequest;
+use actix_web::dev::Payload;
 use actix_web::http::Method;
 use serde_json::Value;
 
 use crate::config::Settings;
 use crate::decode::{self, DecodeOptions};
-use crate::locations::find_token;
+use crate::future::VerifyFuture;
+use crate::locations::body::{self, Body};
+use crate::locations::{find_token, needs_body};
 use crate::state::RequestJwt;
 use crate::{DecodedJwt, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation};
 
@@ -114,6 +117,11 @@ impl VerifyOptions {
 /// without a token. The result is stored in the request, so
 /// [`get_jwt`](crate::get_jwt) and the extractors see it afterwards.
 ///
+/// A `&HttpRequest` gives no access to the body: when the locations include
+/// `json` and the request has a JSON body, this answers
+/// [`BodyUnavailable`](crate::JwtErrorKind::BodyUnavailable); use
+/// [`verify_jwt_in_request_with_payload`] from an extractor instead.
+///
 /// ```
 /// use actix_web::{HttpRequest, HttpResponse};
 /// use jwt_ext::{JwtError, VerifyOptions, verify_jwt_in_request};
@@ -131,31 +139,103 @@ impl VerifyOptions {
 ///
 /// # Errors
 /// The [`JwtError`] of the first failing step: a missing or malformed token,
-/// a bad signature or claim, the wrong token type, a stale token.
+/// a CSRF failure, a bad signature or claim, the wrong token type, a stale
+/// token.
 pub async fn verify_jwt_in_request(
     req: &HttpRequest,
     options: VerifyOptions,
 ) -> Result<Option<Jwt>, JwtError> {
-    verify_now(req, &options)
-}
-
-/// flask's pipeline, which lets `OPTIONS` requests through unverified.
-pub(crate) fn verify_now(
-    req: &HttpRequest,
-    options: &VerifyOptions,
-) -> Result<Option<Jwt>, JwtError> {
     if req.method() == Method::OPTIONS {
         return Ok(None);
     }
-    run(req, options)
+    run(req, &Body::NotRead, &options)
 }
 
-/// The synchronous pipeline shared by the macro's guard and the extractors;
-/// the extractors run it for every method, since a handler that takes a
-/// token needs one.
-pub(crate) fn run(req: &HttpRequest, options: &VerifyOptions) -> Result<Option<Jwt>, JwtError> {
+/// [`verify_jwt_in_request`] for extractors, which can read the body: a
+/// token in a JSON body or a CSRF value in a form field is found, and the
+/// handler's own body extractors still receive the whole body.
+///
+/// Call it from `FromRequest::from_request` and await the future there.
+///
+/// ```
+/// use actix_web::{FromRequest, HttpRequest, dev::Payload};
+/// use jwt_ext::{Jwt, JwtError, VerifyOptions, verify_jwt_in_request_with_payload};
+/// use std::{future::Future, pin::Pin};
+///
+/// /// Any verified token, from any location, for any method.
+/// struct Caller(Option<Jwt>);
+///
+/// impl FromRequest for Caller {
+///     type Error = JwtError;
+///     type Future = Pin<Box<dyn Future<Output = Result<Self, JwtError>>>>;
+///
+///     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+///         let verification = verify_jwt_in_request_with_payload(req, payload, VerifyOptions::new().optional(true));
+///         Box::pin(async move { Ok(Caller(verification.await?)) })
+///     }
+/// }
+/// ```
+pub fn verify_jwt_in_request_with_payload(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    options: VerifyOptions,
+) -> VerifyFuture<Option<Jwt>> {
+    start(req, payload, options, true, Ok)
+}
+
+/// Starts verification for an extractor: synchronously, unless the body
+/// has to be read first. `skip_options` is flask's pass for `OPTIONS`.
+pub(crate) fn start<T>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    options: VerifyOptions,
+    skip_options: bool,
+    finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+) -> VerifyFuture<T> {
+    if skip_options && req.method() == Method::OPTIONS {
+        return VerifyFuture::ready(Ok(None), finish);
+    }
+    let manager = match JwtManager::from_app(req) {
+        Ok(manager) => manager.clone(),
+        Err(err) => return VerifyFuture::ready(Err(err), finish),
+    };
+    let key = manager.settings().error_message_key.clone();
+    let settings = manager.settings();
+    let locations = effective_locations(settings, &options);
+    if !needs_body(req, settings, locations, options.refresh) {
+        return VerifyFuture::ready(run(req, &Body::NotRead, &options), finish).message_key(key);
+    }
+    let read = body::buffer(payload, settings.transport.body_limit);
+    let req = req.clone();
+    VerifyFuture::reading(
+        async move {
+            let body = read.await.map_err(|err| manager.own(err))?;
+            run(&req, &Body::Read(body), &options)
+        },
+        finish,
+    )
+    .message_key(key)
+}
+
+fn effective_locations<'a>(
+    settings: &'a Settings,
+    options: &'a VerifyOptions,
+) -> &'a [TokenLocation] {
+    if options.locations.is_empty() {
+        &settings.token_locations
+    } else {
+        &options.locations
+    }
+}
+
+/// The pipeline proper, for every method; stores the outcome in the request.
+pub(crate) fn run(
+    req: &HttpRequest,
+    body: &Body,
+    options: &VerifyOptions,
+) -> Result<Option<Jwt>, JwtError> {
     let manager = JwtManager::from_app(req)?;
-    match verify_with(req, manager.settings(), options) {
+    match verify_with(req, body, manager.settings(), options) {
         Ok(jwt) => {
             RequestJwt::Verified(jwt.clone()).store(req);
             Ok(Some(Jwt(jwt)))
@@ -173,18 +253,15 @@ pub(crate) fn run(req: &HttpRequest, options: &VerifyOptions) -> Result<Option<J
 
 fn verify_with(
     req: &HttpRequest,
+    body: &Body,
     settings: &Settings,
     options: &VerifyOptions,
 ) -> Result<Rc<DecodedJwt>, JwtError> {
-    let locations = if options.locations.is_empty() {
-        &settings.token_locations[..]
-    } else {
-        &options.locations[..]
-    };
+    let locations = effective_locations(settings, options);
     let mut missing = Vec::new();
     let mut found = None;
     for &location in locations {
-        match find_token(req, settings, location) {
+        match find_token(req, settings, location, options.refresh, body) {
             Ok(token) => {
                 found = Some((location, token));
                 break;
@@ -194,12 +271,15 @@ fn verify_with(
             Err(err) => return Err(err),
         }
     }
-    let Some((location, token)) = found else {
+    let Some((location, found)) = found else {
         return Err(missing_everywhere(locations, missing));
     };
     let now = crate::clock::now_micros();
-    let jwt =
-        decode::decode(settings, &token, DecodeOptions::default(), now)?.with_location(location);
+    let mut decode_options = DecodeOptions::default();
+    if let Some(csrf) = found.csrf {
+        decode_options = decode_options.csrf_value(csrf);
+    }
+    let jwt = decode::decode(settings, &found.token, &decode_options, now)?.with_location(location);
     check_type(&jwt, options)?;
     if options.fresh {
         check_fresh(&jwt, now)?;

@@ -5,6 +5,7 @@ use chrono::TimeDelta;
 use jsonwebtoken::Algorithm;
 
 use super::keys::KeyMaterial;
+use super::transport::TransportOptions;
 use super::{Audience, ConfigError};
 use crate::{Expiry, JwtManager, TokenLocation};
 
@@ -45,6 +46,7 @@ pub struct JwtManagerBuilder {
     pub(crate) csrf_protect: bool,
     pub(crate) token_locations: Vec<TokenLocation>,
     pub(crate) max_token_size: usize,
+    pub(crate) transport: TransportOptions,
 }
 
 impl Default for JwtManagerBuilder {
@@ -69,6 +71,7 @@ impl Default for JwtManagerBuilder {
             csrf_protect: true,
             token_locations: vec![TokenLocation::Headers],
             max_token_size: crate::decode::DEFAULT_MAX_TOKEN_SIZE,
+            transport: TransportOptions::default(),
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use chrono::TimeDelta;
 
-use super::{Audience, ConfigError, JwtManagerBuilder};
+use actix_web::http::Method;
+
+use super::{Audience, ConfigError, JwtManagerBuilder, SameSite};
 use crate::algorithm::parse_alg;
 use crate::{Expiry, TokenLocation};
 
@@ -22,7 +24,11 @@ impl JwtManagerBuilder {
     /// | `JWT_ENCODE_AUDIENCE`, `JWT_DECODE_AUDIENCE` | one audience, or a comma-separated list |
     /// | `JWT_ENCODE_ISSUER`, `JWT_DECODE_ISSUER`, `JWT_IDENTITY_CLAIM`, `JWT_ERROR_MESSAGE_KEY`, `JWT_HEADER_NAME`, `JWT_HEADER_TYPE` | text (`JWT_HEADER_TYPE` may be empty) |
     /// | `JWT_ENCODE_NBF`, `JWT_VERIFY_SUB`, `JWT_COOKIE_CSRF_PROTECT` | `true`/`false` (also `True`, `1`, `0`, `yes`, `no`) |
-    /// | `JWT_MAX_TOKEN_SIZE` | bytes |
+    /// | `JWT_ACCESS_COOKIE_NAME`, `JWT_REFRESH_COOKIE_NAME`, `JWT_ACCESS_COOKIE_PATH`, `JWT_REFRESH_COOKIE_PATH`, `JWT_COOKIE_DOMAIN`, `JWT_ACCESS_CSRF_COOKIE_NAME`, `JWT_REFRESH_CSRF_COOKIE_NAME`, `JWT_ACCESS_CSRF_COOKIE_PATH`, `JWT_REFRESH_CSRF_COOKIE_PATH`, `JWT_ACCESS_CSRF_HEADER_NAME`, `JWT_REFRESH_CSRF_HEADER_NAME`, `JWT_ACCESS_CSRF_FIELD_NAME`, `JWT_REFRESH_CSRF_FIELD_NAME`, `JWT_QUERY_STRING_NAME`, `JWT_QUERY_STRING_VALUE_PREFIX`, `JWT_JSON_KEY`, `JWT_REFRESH_JSON_KEY` | text |
+    /// | `JWT_COOKIE_SECURE`, `JWT_SESSION_COOKIE`, `JWT_CSRF_IN_COOKIES`, `JWT_CSRF_CHECK_FORM` | `true`/`false` |
+    /// | `JWT_COOKIE_SAMESITE` | `Lax`, `Strict`, `None`, or empty for no attribute |
+    /// | `JWT_CSRF_METHODS` | comma-separated HTTP methods |
+    /// | `JWT_MAX_TOKEN_SIZE`, `JWT_BODY_LIMIT` | bytes |
     ///
     /// # Errors
     /// A [`ConfigError`] naming the variable whose value cannot be read.
@@ -94,13 +100,11 @@ impl JwtManagerBuilder {
         if let Some(v) = lookup("JWT_VERIFY_SUB") {
             b = b.verify_sub(boolean("JWT_VERIFY_SUB", &v)?);
         }
-        if let Some(v) = lookup("JWT_COOKIE_CSRF_PROTECT") {
-            b = b.cookie_csrf_protect(boolean("JWT_COOKIE_CSRF_PROTECT", &v)?);
-        }
         if let Some(v) = lookup("JWT_TOKEN_LOCATION") {
             let locs = list(&v).map(location).collect::<Result<Vec<_>, _>>()?;
             b = b.token_location(locs);
         }
+        b = transport_from_lookup(b, &lookup)?;
         if let Some(v) = lookup("JWT_MAX_TOKEN_SIZE") {
             let size = usize::try_from(integer("JWT_MAX_TOKEN_SIZE", &v)?).map_err(|_| {
                 ConfigError::new("JWT_MAX_TOKEN_SIZE must be a positive number of bytes")
@@ -109,6 +113,98 @@ impl JwtManagerBuilder {
         }
         Ok(b)
     }
+}
+
+/// The cookie, CSRF, query-string and JSON options.
+fn transport_from_lookup(
+    mut b: JwtManagerBuilder,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<JwtManagerBuilder, ConfigError> {
+    type Set<T> = fn(JwtManagerBuilder, T) -> JwtManagerBuilder;
+    let text_options: [(&str, Set<String>); 17] = [
+        ("JWT_ACCESS_COOKIE_NAME", |b, v| b.access_cookie_name(v)),
+        ("JWT_REFRESH_COOKIE_NAME", |b, v| b.refresh_cookie_name(v)),
+        ("JWT_ACCESS_COOKIE_PATH", |b, v| b.access_cookie_path(v)),
+        ("JWT_REFRESH_COOKIE_PATH", |b, v| b.refresh_cookie_path(v)),
+        ("JWT_COOKIE_DOMAIN", |b, v| b.cookie_domain(v)),
+        ("JWT_ACCESS_CSRF_COOKIE_NAME", |b, v| {
+            b.access_csrf_cookie_name(v)
+        }),
+        ("JWT_REFRESH_CSRF_COOKIE_NAME", |b, v| {
+            b.refresh_csrf_cookie_name(v)
+        }),
+        ("JWT_ACCESS_CSRF_COOKIE_PATH", |b, v| {
+            b.access_csrf_cookie_path(v)
+        }),
+        ("JWT_REFRESH_CSRF_COOKIE_PATH", |b, v| {
+            b.refresh_csrf_cookie_path(v)
+        }),
+        ("JWT_ACCESS_CSRF_HEADER_NAME", |b, v| {
+            b.access_csrf_header_name(v)
+        }),
+        ("JWT_REFRESH_CSRF_HEADER_NAME", |b, v| {
+            b.refresh_csrf_header_name(v)
+        }),
+        ("JWT_ACCESS_CSRF_FIELD_NAME", |b, v| {
+            b.access_csrf_field_name(v)
+        }),
+        ("JWT_REFRESH_CSRF_FIELD_NAME", |b, v| {
+            b.refresh_csrf_field_name(v)
+        }),
+        ("JWT_QUERY_STRING_NAME", |b, v| b.query_string_name(v)),
+        ("JWT_QUERY_STRING_VALUE_PREFIX", |b, v| {
+            b.query_string_value_prefix(v)
+        }),
+        ("JWT_JSON_KEY", |b, v| b.json_key(v)),
+        ("JWT_REFRESH_JSON_KEY", |b, v| b.refresh_json_key(v)),
+    ];
+    for (option, set) in text_options {
+        if let Some(v) = lookup(option) {
+            b = set(b, v);
+        }
+    }
+    let bool_options: [(&str, Set<bool>); 5] = [
+        ("JWT_COOKIE_SECURE", |b, v| b.cookie_secure(v)),
+        ("JWT_SESSION_COOKIE", |b, v| b.session_cookie(v)),
+        ("JWT_CSRF_IN_COOKIES", |b, v| b.csrf_in_cookies(v)),
+        ("JWT_CSRF_CHECK_FORM", |b, v| b.csrf_check_form(v)),
+        ("JWT_COOKIE_CSRF_PROTECT", |b, v| b.cookie_csrf_protect(v)),
+    ];
+    for (option, set) in bool_options {
+        if let Some(v) = lookup(option) {
+            b = set(b, boolean(option, &v)?);
+        }
+    }
+    if let Some(v) = lookup("JWT_COOKIE_SAMESITE") {
+        b = match v.trim() {
+            // Empty is flask's `None`: no attribute.
+            "" => b,
+            "Lax" | "lax" => b.cookie_samesite(SameSite::Lax),
+            "Strict" | "strict" => b.cookie_samesite(SameSite::Strict),
+            "None" | "none" => b.cookie_samesite(SameSite::None),
+            _ => {
+                return Err(ConfigError::new(format!(
+                    "JWT_COOKIE_SAMESITE must be Lax, Strict or None, not {v:?}"
+                )));
+            }
+        };
+    }
+    if let Some(v) = lookup("JWT_CSRF_METHODS") {
+        let methods = list(&v)
+            .map(|m| {
+                Method::from_bytes(m.as_bytes()).map_err(|_| {
+                    ConfigError::new(format!("JWT_CSRF_METHODS: {m:?} is not an HTTP method"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        b = b.csrf_methods(methods);
+    }
+    if let Some(v) = lookup("JWT_BODY_LIMIT") {
+        let bytes = usize::try_from(integer("JWT_BODY_LIMIT", &v)?)
+            .map_err(|_| ConfigError::new("JWT_BODY_LIMIT must be a positive number of bytes"))?;
+        b = b.body_limit(bytes);
+    }
+    Ok(b)
 }
 
 fn pem(
@@ -179,14 +275,10 @@ fn audience(value: &str) -> Audience {
 }
 
 fn location(name: &str) -> Result<TokenLocation, ConfigError> {
-    TokenLocation::from_name(name).ok_or_else(|| match name {
-        "cookies" | "query_string" | "json" => ConfigError::new(format!(
-            "JWT_TOKEN_LOCATION: \"{name}\" is a flask-jwt-extended location this version of jwt-ext \
-             does not support yet; supported: \"headers\""
-        )),
-        _ => ConfigError::new(
+    TokenLocation::from_name(name).ok_or_else(|| {
+        ConfigError::new(
             "JWT_TOKEN_LOCATION can only contain \"headers\", \"cookies\", \"query_string\", or \"json\"",
-        ),
+        )
     })
 }
 
@@ -251,8 +343,11 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.message().contains("can only contain"), "{e}");
-        let e = from(&[("JWT_TOKEN_LOCATION", "cookies")]).err().unwrap();
-        assert!(e.message().contains("does not support yet"), "{e}");
+        let b = from(&[("JWT_TOKEN_LOCATION", "json, cookies")]).unwrap();
+        assert_eq!(
+            b.token_locations,
+            vec![TokenLocation::Json, TokenLocation::Cookies]
+        );
         let e = from(&[("JWT_VERIFY_SUB", "maybe")]).err().unwrap();
         assert!(e.message().contains("JWT_VERIFY_SUB"), "{e}");
     }

@@ -9,8 +9,11 @@ mod error;
 mod keys;
 mod provider;
 mod settings;
+mod transport;
 
 pub use audience::Audience;
 pub use builder::JwtManagerBuilder;
 pub use error::ConfigError;
 pub(crate) use settings::Settings;
+pub use transport::SameSite;
+pub(crate) use transport::{CookieNames, PERSISTENT_COOKIE_MAX_AGE, TransportOptions};

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::keys::KeySet;
 use super::provider::ensure_crypto_provider;
-use super::{ConfigError, JwtManagerBuilder};
+use super::{ConfigError, JwtManagerBuilder, TransportOptions};
 use crate::algorithm::{alg_name, family_name};
 use crate::{Expiry, TokenLocation};
 
@@ -35,6 +35,7 @@ pub(crate) struct Settings {
     pub(crate) csrf_protect: bool,
     pub(crate) token_locations: Vec<TokenLocation>,
     pub(crate) max_token_size: usize,
+    pub(crate) transport: TransportOptions,
     pub(crate) provider: &'static CryptoProvider,
 }
 
@@ -80,6 +81,8 @@ impl Settings {
                 "the maximum token size must be at least 64 bytes (a minimal JWT is longer)",
             ));
         }
+        let mut transport = b.transport;
+        transport.validate()?;
         let encode_audience = b.encode_audience.and_then(|aud| aud.claim());
         let encode_issuer = b.encode_issuer.filter(|iss| !iss.is_empty());
         Ok(Settings {
@@ -103,6 +106,7 @@ impl Settings {
             csrf_protect: b.csrf_protect,
             token_locations,
             max_token_size: b.max_token_size,
+            transport,
             provider,
         })
     }

@@ -12,10 +12,11 @@ use crate::{DecodedJwt, JwtError, JwtErrorKind};
 use claims::ClaimRules;
 
 /// Options of [`JwtManager::decode_token_with`](crate::JwtManager::decode_token_with).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use]
 pub struct DecodeOptions {
     allow_expired: bool,
+    csrf_value: Option<String>,
 }
 
 impl DecodeOptions {
@@ -23,6 +24,14 @@ impl DecodeOptions {
     /// the claims of a token a client is logging out with. Defaults to `false`.
     pub fn allow_expired(mut self, allow: bool) -> Self {
         self.allow_expired = allow;
+        self
+    }
+
+    /// The CSRF value sent with the token (flask's `csrf_value`): the
+    /// token's `csrf` claim must equal it (compared in constant time).
+    /// Defaults to none (no check).
+    pub fn csrf_value(mut self, value: impl Into<String>) -> Self {
+        self.csrf_value = Some(value.into());
         self
     }
 }
@@ -57,7 +66,7 @@ pub(crate) const DEFAULT_MAX_TOKEN_SIZE: usize = 8192;
 pub(crate) fn decode(
     settings: &Settings,
     token: &str,
-    options: DecodeOptions,
+    options: &DecodeOptions,
     now_micros: i64,
 ) -> Result<DecodedJwt, JwtError> {
     let segments = segments::split(token, settings.max_token_size)?;
@@ -79,11 +88,13 @@ pub(crate) fn decode(
             }
             .check(&claims)?;
             finish_claims(settings, &mut claims)?;
+            check_csrf(&claims, options.csrf_value.as_deref())?;
             return Err(err.with_token(header, claims));
         }
         Err(err) => return Err(err),
     }
     finish_claims(settings, &mut claims)?;
+    check_csrf(&claims, options.csrf_value.as_deref())?;
     Ok(DecodedJwt::new(
         header,
         claims,
@@ -129,4 +140,21 @@ fn finish_claims(settings: &Settings, claims: &mut Map<String, Value>) -> Result
         claims.insert("jti".to_owned(), Value::Null);
     }
     Ok(())
+}
+
+/// flask's double-submit check: the value sent beside a cookie must equal the
+/// token's `csrf` claim.
+fn check_csrf(claims: &Map<String, Value>, sent: Option<&str>) -> Result<(), JwtError> {
+    use subtle::ConstantTimeEq;
+    let Some(sent) = sent.filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    match claims.get("csrf") {
+        None => Err(JwtError::invalid_token("Missing claim: csrf")),
+        Some(Value::String(claim)) if bool::from(claim.as_bytes().ct_eq(sent.as_bytes())) => Ok(()),
+        Some(_) => Err(JwtError::new(
+            JwtErrorKind::Csrf,
+            "CSRF double submit tokens do not match",
+        )),
+    }
 }

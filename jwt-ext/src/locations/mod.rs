@@ -1,21 +1,56 @@
 //! Finding the token in a request, one module per location.
 
+pub(crate) mod body;
+pub(crate) mod cookies;
 mod header;
+mod json;
+mod query;
 
 use actix_web::HttpRequest;
 
 use crate::config::Settings;
 use crate::{JwtError, TokenLocation};
 
-/// The encoded token found at `location`, or the error of that location
-/// (a [`NoAuthorization`](crate::JwtErrorKind::NoAuthorization) error means
-/// "not here", and lets the next location be tried).
+use body::Body;
+
+/// A token as found, with the CSRF value sent beside it (cookies only).
+pub(crate) struct Found {
+    pub(crate) token: String,
+    pub(crate) csrf: Option<String>,
+}
+
+/// The token at `location`, or the error of that location (a
+/// [`NoAuthorization`](crate::JwtErrorKind::NoAuthorization) error means
+/// "not here", and lets the next location be tried). `refresh` routes read
+/// the refresh cookie, CSRF names and JSON key.
 pub(crate) fn find_token(
     req: &HttpRequest,
     settings: &Settings,
     location: TokenLocation,
-) -> Result<String, JwtError> {
+    refresh: bool,
+    body: &Body,
+) -> Result<Found, JwtError> {
     match location {
-        TokenLocation::Headers => header::token_from_header(req, settings),
+        TokenLocation::Headers => {
+            header::token_from_header(req, settings).map(|token| Found { token, csrf: None })
+        }
+        TokenLocation::Cookies => cookies::token_from_cookies(req, settings, refresh, body),
+        TokenLocation::QueryString => query::token_from_query(req, settings),
+        TokenLocation::Json => json::token_from_json(req, settings, refresh, body),
     }
+}
+
+/// Whether looking in `locations` needs the request body: a JSON body, or a
+/// CSRF value that may be in a form field.
+pub(crate) fn needs_body(
+    req: &HttpRequest,
+    settings: &Settings,
+    locations: &[TokenLocation],
+    refresh: bool,
+) -> bool {
+    locations.iter().any(|location| match location {
+        TokenLocation::Json => body::is_json(req),
+        TokenLocation::Cookies => cookies::wants_form_body(req, settings, refresh),
+        _ => false,
+    })
 }

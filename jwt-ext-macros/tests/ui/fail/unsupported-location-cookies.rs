@@ -1,8 +1,0 @@
-use jwt_ext::jwt_required;
-
-#[jwt_required(locations = ["headers", "cookies"])]
-async fn index() {}
-
-fn main() {
-    let _ = index;
-}

@@ -1,0 +1,123 @@
+//! Renewing the access cookie of a request whose token is about to expire:
+//! flask-jwt-extended's `implicit_refresh` pattern (an `after_request` hook)
+//! as actix middleware.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::rc::Rc;
+
+use actix_web::Error;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use chrono::TimeDelta;
+
+use crate::state::RequestJwt;
+use crate::{JwtManager, TokenLocation};
+
+/// Middleware that sets a new access cookie after the handler ran when the
+/// request's token came from a cookie and expires within `window`, so a
+/// browser session continues without an explicit refresh.
+///
+/// As in flask's example, the new token carries the same identity, is not
+/// fresh, and has the configured lifetime. The handler's response is
+/// otherwise untouched, and requests without a verified cookie token pass
+/// through.
+///
+/// ```
+/// use actix_web::App;
+/// use chrono::TimeDelta;
+/// use jwt_ext::{ImplicitRefresh, JwtManager, TokenLocation};
+///
+/// let jwt = JwtManager::builder()
+///     .secret_key("change me: a long random secret, 32 bytes or more")
+///     .token_location([TokenLocation::Cookies])
+///     .access_token_expires(TimeDelta::hours(1))
+///     .build()?;
+/// let app = App::new().app_data(jwt).wrap(ImplicitRefresh::new(TimeDelta::minutes(30)));
+/// # let _ = app;
+/// # Ok::<(), jwt_ext::ConfigError>(())
+/// ```
+///
+/// The verified token stays readable after the handler (`get_jwt(req)`
+/// works in any middleware), so a different renewal rule is a few lines of
+/// `actix_web::middleware::from_fn`.
+#[derive(Clone, Copy, Debug)]
+pub struct ImplicitRefresh {
+    window: TimeDelta,
+}
+
+impl ImplicitRefresh {
+    /// Renews tokens that expire within `window` (flask's example: 30 minutes).
+    pub fn new(window: TimeDelta) -> Self {
+        ImplicitRefresh { window }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for ImplicitRefresh
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = ImplicitRefreshMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(ImplicitRefreshMiddleware {
+            service: Rc::new(service),
+            window: self.window,
+        }))
+    }
+}
+
+/// The service of [`ImplicitRefresh`].
+pub struct ImplicitRefreshMiddleware<S> {
+    service: Rc<S>,
+    window: TimeDelta,
+}
+
+impl<S, B> Service<ServiceRequest> for ImplicitRefreshMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, Error>>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let response = self.service.call(req);
+        let window = self.window;
+        Box::pin(async move {
+            let mut response = response.await?;
+            renew_if_needed(&mut response, window);
+            Ok(response)
+        })
+    }
+}
+
+fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
+    let Some(RequestJwt::Verified(jwt)) = RequestJwt::load(response.request()) else {
+        return;
+    };
+    if jwt.location() != Some(TokenLocation::Cookies) || jwt.is_refresh() {
+        return;
+    }
+    let Some(exp) = jwt.expires_at() else { return };
+    if (chrono::Utc::now() + window).timestamp() <= exp {
+        return;
+    }
+    let Ok(manager) = JwtManager::from_app(response.request()).cloned() else {
+        return;
+    };
+    let renewed = manager
+        .create_access_token(jwt.identity())
+        .and_then(|token| manager.set_access_cookies(response, &token));
+    if let Err(err) = renewed {
+        // The response stands; the client refreshes explicitly later.
+        tracing::warn!(reason = err.message(), "implicit refresh failed");
+    }
+}

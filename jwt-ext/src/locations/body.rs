@@ -1,0 +1,138 @@
+//! Reading the request body for a JSON token or a CSRF form field while
+//! leaving it whole for the handler's own `web::Json<T>`, `web::Form<T>` or
+//! `web::Bytes`.
+//!
+//! actix builds every extractor of a handler before polling any, so the
+//! guard, which comes first, cannot simply read the body: the next
+//! extractor already holds the payload by then. It swaps in a fresh payload
+//! instead, reads the original to the end, and feeds the same bytes into
+//! the fresh one.
+
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+
+use actix_web::HttpRequest;
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::web::{Bytes, BytesMut};
+use futures_core::Stream;
+
+use crate::{JwtError, JwtErrorKind};
+
+/// The request body as far as the token lookup is concerned.
+#[derive(Clone, Debug)]
+pub(crate) enum Body {
+    /// Not read: the caller had no access to the payload.
+    NotRead,
+    /// Read in full (and handed on to the handler).
+    Read(Bytes),
+}
+
+/// Takes the payload for reading and leaves a replacement that yields the
+/// same bytes once the returned future has read them.
+pub(crate) fn buffer(
+    payload: &mut Payload,
+    limit: usize,
+) -> impl Future<Output = Result<Bytes, JwtError>> + 'static {
+    let mut original = payload.take();
+    let (mut sender, replacement) = actix_http::h1::Payload::create(false);
+    *payload = Payload::from(replacement);
+    async move {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = poll_fn(|cx| Pin::new(&mut original).poll_next(cx)).await {
+            match chunk {
+                Ok(chunk) if body.len() + chunk.len() <= limit => body.extend_from_slice(&chunk),
+                Ok(_) => {
+                    sender.set_error(PayloadError::Overflow);
+                    return Err(JwtError::new(
+                        JwtErrorKind::PayloadTooLarge,
+                        format!("Request body is larger than {limit} bytes"),
+                    ));
+                }
+                Err(e) => {
+                    let message = format!("Could not read the request body: {e}");
+                    sender.set_error(e);
+                    return Err(JwtError::new(JwtErrorKind::BadPayload, message));
+                }
+            }
+        }
+        let body = body.freeze();
+        sender.feed_data(body.clone());
+        sender.feed_eof();
+        Ok(body)
+    }
+}
+
+/// The media type of the request, lower-cased, without parameters.
+fn mime(req: &HttpRequest) -> String {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+/// Werkzeug's `request.is_json`: `application/json` or `application/*+json`.
+pub(crate) fn is_json(req: &HttpRequest) -> bool {
+    let mime = mime(req);
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Whether the body is a URL-encoded form (the only form flask's CSRF field
+/// lookup reads here; multipart bodies are not parsed for it).
+pub(crate) fn is_form(req: &HttpRequest) -> bool {
+    mime(req) == "application/x-www-form-urlencoded"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn json_media_types_follow_werkzeug() {
+        for (content_type, json) in [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON", true),
+            ("application/vnd.api+json", true),
+            ("application/jsonx", false),
+            ("text/plain", false),
+            ("text/json", false),
+        ] {
+            let req = TestRequest::default()
+                .insert_header((CONTENT_TYPE, content_type))
+                .to_http_request();
+            assert_eq!(is_json(&req), json, "{content_type}");
+        }
+        assert!(!is_json(&TestRequest::default().to_http_request()));
+    }
+
+    #[actix_web::test]
+    async fn the_handler_still_reads_the_whole_body() {
+        let (req, mut payload) = TestRequest::default()
+            .set_payload("{\"a\":1}")
+            .to_http_parts();
+        let read = buffer(&mut payload, 1024);
+        let handler_body = <Bytes as actix_web::FromRequest>::from_request(&req, &mut payload);
+        assert_eq!(read.await.unwrap(), "{\"a\":1}");
+        assert_eq!(handler_body.await.unwrap(), "{\"a\":1}");
+    }
+
+    #[actix_web::test]
+    async fn bodies_over_the_limit_are_refused() {
+        let (_, mut payload) = TestRequest::default()
+            .set_payload(vec![b'x'; 2048])
+            .to_http_parts();
+        let err = buffer(&mut payload, 1024).await.unwrap_err();
+        assert_eq!(err.kind(), JwtErrorKind::PayloadTooLarge);
+        assert_eq!(err.status(), 413);
+    }
+}

@@ -1,0 +1,54 @@
+//! The JSON body location: flask-jwt-extended's `_decode_jwt_from_json`.
+
+use actix_web::HttpRequest;
+use serde_json::Value;
+
+use super::Found;
+use super::body::{Body, is_json};
+use super::cookies::cookie_names;
+use crate::config::Settings;
+use crate::{JwtError, JwtErrorKind};
+
+pub(super) fn token_from_json(
+    req: &HttpRequest,
+    settings: &Settings,
+    refresh: bool,
+    body: &Body,
+) -> Result<Found, JwtError> {
+    if !is_json(req) {
+        return Err(JwtError::new(
+            JwtErrorKind::NoAuthorization,
+            "Invalid content-type. Must be application/json.",
+        ));
+    }
+    let Body::Read(bytes) = body else {
+        return Err(JwtError::new(
+            JwtErrorKind::BodyUnavailable,
+            "The token may be in the JSON body, which verify_jwt_in_request cannot read: use \
+             #[jwt_required], the Jwt extractor or verify_jwt_in_request_with_payload",
+        ));
+    };
+    let key = &cookie_names(settings, refresh).json_key;
+    let missing = || {
+        JwtError::new(
+            JwtErrorKind::NoAuthorization,
+            format!("Missing \"{key}\" key in json data."),
+        )
+    };
+    // flask: unparsable JSON, a non-object, a missing key or a falsy value
+    // all mean "missing" (flask answers 500 for a list; we do not).
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(bytes) else {
+        return Err(missing());
+    };
+    match map.remove(key.as_str()) {
+        Some(Value::String(token)) if !token.is_empty() => Ok(Found { token, csrf: None }),
+        None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Err(missing()),
+        Some(Value::Array(items)) if items.is_empty() => Err(missing()),
+        Some(Value::Object(obj)) if obj.is_empty() => Err(missing()),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => Err(missing()),
+        // A truthy non-string reaches PyJWT, which refuses it with this message.
+        Some(_) => Err(JwtError::invalid_token(
+            "Invalid token type. Token must be a <class 'bytes'>",
+        )),
+    }
+}
