@@ -94,6 +94,12 @@ impl TransportOptions {
     pub(crate) fn validate(&mut self) -> Result<(), ConfigError> {
         // Werkzeug drops a leading dot (`.ex.com` is written `Domain=ex.com`).
         if let Some(domain) = self.cookie_domain.take() {
+            if domain.contains([':', '/', ';', ' ']) {
+                return Err(ConfigError::new(format!(
+                    "JWT_COOKIE_DOMAIN {domain:?} must be a bare host name such as \"example.com\" \
+                     (no port, scheme or path)"
+                )));
+            }
             let domain = domain.trim_start_matches('.').to_owned();
             self.cookie_domain = (!domain.is_empty()).then_some(domain);
         }
