@@ -71,6 +71,8 @@
 //! | `verify_jwt_in_request(...)` | [`verify_jwt_in_request(&req, VerifyOptions::new()…)`](verify_jwt_in_request) |
 //! | `get_jwt()`, `get_jwt_header()`, `get_jwt_identity()`, `get_jwt_request_location()` | [`get_jwt(&req)`](get_jwt), [`get_jwt_header(&req)`](get_jwt_header), [`get_jwt_identity(&req)`](get_jwt_identity), [`get_jwt_request_location(&req)`](get_jwt_request_location); or the extractors [`Jwt`], [`OptionalJwt`], [`JwtIdentity<T>`](JwtIdentity) |
 //! | `get_jti(token)`, `get_unverified_jwt_headers(token)` | [`jwt.get_jti(token)`](JwtManager::get_jti), [`get_unverified_jwt_headers(token)`](get_unverified_jwt_headers) |
+//! | `set_access_cookies`, `set_refresh_cookies`, `unset_jwt_cookies`, `unset_access_cookies`, `unset_refresh_cookies`, `get_csrf_token` | [`jwt.set_access_cookies(&mut response, &token)`](JwtManager::set_access_cookies) and the other [`JwtManager`] methods, on `HttpResponse`, `HttpResponseBuilder` or `ServiceResponse` |
+//! | the `implicit_refresh` example's `after_request` hook | the [`ImplicitRefresh`] middleware |
 //! | `decode_token(token, allow_expired=…)` | [`jwt.decode_token(token)`](JwtManager::decode_token), [`jwt.decode_token_with(token, DecodeOptions::default().allow_expired(true))`](JwtManager::decode_token_with) |
 //! | exceptions and their default responses | [`JwtError`] with [`JwtErrorKind`]: flask's status and `{"msg": …}` body |
 //!
@@ -82,58 +84,25 @@
 //!    same). The getters then fail with [`JwtErrorKind::NotVerified`], as in
 //!    flask, where they raise; a handler that takes [`Jwt`] still needs a token.
 //! 2. The token is looked up in the route's `locations` or the configured
-//!    ones, in order; only a *missing* token moves on to the next.
+//!    ones (headers, cookies, query string, JSON body), in order; only a
+//!    *missing* token moves on to the next. A cookie on a `POST`, `PUT`,
+//!    `PATCH` or `DELETE` needs its CSRF value in the `X-CSRF-TOKEN` header.
 //! 3. Structure, header (`kid`, `crit`), `alg` allow-list, signature, then
 //!    `iat`, `nbf`, `exp` (expired when `exp <= now - leeway`), `iss`, `aud`
 //!    (only when a decode audience is configured), `sub` (a string when
 //!    `verify_sub`), `jti`, the identity claim, in PyJWT's order and with its
 //!    messages.
-//! 4. The token type (access or refresh), then freshness.
+//! 4. The CSRF double submit (cookies), the token type (access or
+//!    refresh), then freshness.
 //!
 //! The verified token is stored in the request until the response is sent.
 //!
-//! # Where jwt-ext is stricter than flask-jwt-extended
+//! # Guides
 //!
-//! Parity is the default; where flask or PyJWT accept what RFC 8725 and the
-//! OWASP guidance refuse, jwt-ext refuses and answers with flask's closest
-//! message:
-//!
-//! - **base64url** must be canonical and unpadded: PyJWT 2.15 accepts `=`
-//!   padding (422 `Invalid header/payload/crypto padding` here).
-//! - **NumericDate claims** (`iat`, `nbf`, `exp`) must be JSON numbers:
-//!   PyJWT applies Python's `int()` and so accepts `"123"` and `true`
-//!   (422 `… must be an integer.` here). Floats are truncated, as in PyJWT.
-//! - **`crit`**: no extension is understood, so any `crit` is refused
-//!   (PyJWT understands `b64`). Detached payloads (`b64: false`) are refused.
-//! - **Size**: tokens over [`max_token_size`](JwtManagerBuilder::max_token_size)
-//!   (8192 bytes) are refused before decoding (422 `Token is larger than the
-//!   maximum of 8192 bytes`).
-//! - **Decode algorithms** must share the key's family (`HS*` with a secret,
-//!   `RS*`/`PS*`, `ES*`, `EdDSA` with their PEM keys): a mixed list is a
-//!   start-up error, never a key-confusion risk.
-//! - **Zero expiry**: flask reads `JWT_ACCESS_TOKEN_EXPIRES = 0` as "never";
-//!   the environment loader keeps that meaning, the builder asks for
-//!   [`Expiry::Never`] instead of a zero duration.
-//! - **Malformed inputs that crash flask** (a header of blanks and commas, a
-//!   non-numeric `fresh` claim) answer 401 here, not 500.
-//! - Every 401 carries `WWW-Authenticate: Bearer` (RFC 6750); bodies are
-//!   unchanged.
-//!
-//! # Quirks kept for compatibility
-//!
-//! - Every minted token carries a `csrf` claim while
-//!   [`cookie_csrf_protect`](JwtManagerBuilder::cookie_csrf_protect) is on
-//!   (the default), even for header-only apps, so tokens are the same shape
-//!   as flask's.
-//! - Additional claims may override the reserved ones (`type`, `sub`, `exp`,
-//!   `jti`, `fresh`); an `alg` in additional headers changes the signing
-//!   algorithm, within the key's family.
-//! - An expired token whose claims are also otherwise invalid reports the
-//!   other error (for example `Invalid issuer`), as flask does.
-//! - `optional` forgives only a *missing* token; a header with another
-//!   scheme (`Basic …`) counts as missing, a malformed `Bearer` header does not.
-//! - Integer identities can be minted but are refused at decode while
-//!   [`verify_sub`](JwtManagerBuilder::verify_sub) is on, as in flask 4.7.
+//! - [Cookies and CSRF for browser apps](guide::browser_apps): the double
+//!   submit, production settings, token locations, silent renewal.
+//! - [Differences from flask-jwt-extended](guide::flask_differences): where
+//!   jwt-ext is stricter, the flask quirks it keeps, and what the Rust API adds.
 //!
 //! # Crate features
 //!
@@ -159,6 +128,7 @@ mod error;
 mod expiry;
 mod extract;
 mod future;
+pub mod guide;
 mod implicit_refresh;
 mod json;
 mod location;

@@ -167,7 +167,7 @@ fn check_cookie_name(option: &str, name: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Setters for [`TransportOptions`]; `access_` and `refresh_` pairs mirror
+/// Cookie, CSRF, query-string and JSON setters; `access_` and `refresh_` pairs mirror
 /// flask's `JWT_ACCESS_*` / `JWT_REFRESH_*` options.
 impl JwtManagerBuilder {
     /// The access token cookie (`JWT_ACCESS_COOKIE_NAME`). Defaults to `"access_token_cookie"`.

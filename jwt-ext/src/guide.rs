@@ -1,0 +1,7 @@
+//! Guides: how to use jwt-ext for a purpose, with examples that run as tests.
+
+#[doc = include_str!("../guide/browser_apps.md")]
+pub mod browser_apps {}
+
+#[doc = include_str!("../guide/flask_differences.md")]
+pub mod flask_differences {}
