@@ -10,8 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use chrono::TimeDelta;
 use jwt_ext::JwtManager;
-use jwt_ext_tests::http::{self, Response};
+use jwt_ext_tests::http::{self, Body, CookieJar, Response, SetCookie};
 use serde_json::{Value, json};
 
 /// How long an example may take to start listening.
@@ -85,19 +86,56 @@ impl Server {
         token: Option<&str>,
         json_body: Option<&Value>,
     ) -> Response {
+        let json = json_body.map(Value::to_string);
+        let body = json
+            .as_deref()
+            .map(|json| Body::new("application/json", json));
         let authorization = token.map(|token| format!("Bearer {token}"));
         let headers: Vec<(&str, &str)> = authorization
             .iter()
             .map(|value| ("Authorization", value.as_str()))
             .collect();
-        let resp = http::request(self.port, method, path, &headers, json_body);
+        self.call(method, path, &headers, body)
+    }
+
+    /// Any request: extra header fields (a `Cookie`, an `X-CSRF-TOKEN`) and
+    /// any body with its content type.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Body<'_>>,
+    ) -> Response {
+        let resp = http::request_with_body(self.port, method, path, headers, body);
+        let cookies = resp.headers_named("set-cookie");
         eprintln!(
-            "{}: {method} {path} -> {} {}",
+            "{}: {method} {path} -> {} {}{}",
             self.name,
             resp.status,
-            resp.body.trim_end()
+            resp.body.trim_end(),
+            if cookies.is_empty() {
+                String::new()
+            } else {
+                format!(" (Set-Cookie: {})", cookies.join(" | "))
+            }
         );
         resp
+    }
+
+    /// A request carrying the cookies of `jar` (curl's `-b jar`), plus
+    /// `headers`; the response's cookies are not stored.
+    fn call_with_cookies(
+        &self,
+        method: &str,
+        path: &str,
+        jar: &CookieJar,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let cookie = jar.header();
+        let mut all: Vec<(&str, &str)> = cookie.iter().map(|c| ("Cookie", c.as_str())).collect();
+        all.extend_from_slice(headers);
+        self.call(method, path, &all, None)
     }
 }
 
@@ -389,5 +427,286 @@ fn custom_decorators() {
         &server.get("/protected", Some(&not_admin)),
         403,
         admins_only,
+    );
+}
+
+/// A manager with the examples' secret, to mint tokens they accept and to
+/// read the ones they mint.
+fn examples_manager() -> JwtManager {
+    JwtManager::builder()
+        .secret_key("super-secret")
+        .build()
+        .expect("the examples' configuration")
+}
+
+/// Asserts the two cookies of flask's `set_access_cookies` with the
+/// examples' settings, with Werkzeug's attributes and nothing more: the
+/// token in `access_token_cookie`, `HttpOnly` so page scripts cannot read
+/// it, and its `csrf` claim in `csrf_access_token`, without `HttpOnly` so
+/// they can. Both are session cookies (no `Expires`), on `/`, not `Secure`
+/// (`cookie_secure(false)`). Returns the token and the CSRF value.
+#[track_caller]
+fn expect_access_cookies(resp: &Response, jwt: &JwtManager) -> (String, String) {
+    let cookies = resp.set_cookies();
+    let names: Vec<&str> = cookies.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["access_token_cookie", "csrf_access_token"],
+        "full response: {resp:?}"
+    );
+    // Exactly these attributes, in Werkzeug's order: no Expires or
+    // Max-Age, no Secure, no SameSite, no Domain.
+    let attr = |name: &str, value: Option<&str>| (name.to_owned(), value.map(str::to_owned));
+    let (access, csrf) = (&cookies[0], &cookies[1]);
+    assert_eq!(
+        access.attributes,
+        [attr("HttpOnly", None), attr("Path", Some("/"))],
+        "{access:?}"
+    );
+    assert!(access.has("HttpOnly"), "{access:?}");
+    assert_eq!(csrf.attributes, [attr("Path", Some("/"))], "{csrf:?}");
+    assert!(!csrf.has("HttpOnly"), "{csrf:?}");
+    let token = expect_token_shape(&Value::from(access.value.as_str()));
+    let claim = jwt
+        .get_csrf_token(&token)
+        .expect("a valid token with a csrf claim");
+    assert_eq!(
+        csrf.value, claim,
+        "the CSRF cookie holds the token's csrf claim"
+    );
+    (token, claim)
+}
+
+/// Asserts flask's `unset_jwt_cookies`: the four cookies emptied and
+/// expired at the epoch, `HttpOnly` on the token cookies only.
+#[track_caller]
+fn expect_cleared_cookies(resp: &Response) {
+    assert_eq!(
+        resp.headers_named("set-cookie"),
+        [
+            "access_token_cookie=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Path=/",
+            "csrf_access_token=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+            "refresh_token_cookie=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Path=/",
+            "csrf_refresh_token=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+        ],
+        "full response: {resp:?}"
+    );
+    assert!(resp.set_cookies().iter().all(SetCookie::is_expired));
+}
+
+#[track_caller]
+fn expect_no_cookies(resp: &Response) {
+    assert_eq!(
+        resp.headers_named("set-cookie"),
+        Vec::<&str>::new(),
+        "full response: {resp:?}"
+    );
+}
+
+/// A claim of a token the examples minted, as an integer.
+fn int_claim(jwt: &JwtManager, token: &str, name: &str) -> i64 {
+    let decoded = jwt.decode_token(token).expect("a valid token");
+    decoded.claims()[name]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{name} is not an integer in {:?}", decoded.claims()))
+}
+
+#[test]
+fn jwt_locations() {
+    let server = Server::start("jwt_locations");
+    let jwt = examples_manager();
+    let bar = || json!({ "foo": "bar" });
+    let nowhere = || {
+        json!({ "msg": "Missing JWT in headers, cookies, json or query_string (Missing Authorization Header; \
+                        Missing cookie \"access_token_cookie\"; Invalid content-type. Must be application/json.; \
+                        Missing 'jwt' query paramater)" })
+    };
+    expect(&server.get("/protected", None), 401, nowhere());
+    expect(&server.post("/protected", None, None), 401, nowhere());
+
+    // Headers.
+    let login = server.post("/login_without_cookies", None, None);
+    expect_no_cookies(&login);
+    let token = expect_tokens(&login, &["access_token"]).remove(0);
+    assert_eq!(
+        jwt.decode_token(&token).expect("valid").identity(),
+        "example_user"
+    );
+    expect(&server.get("/protected", Some(&token)), 200, bar());
+    expect(&server.post("/protected", Some(&token), None), 200, bar());
+    expect(
+        &server.get("/only_headers", Some(&token)),
+        200,
+        json!({ "foo": "baz" }),
+    );
+
+    // Query string.
+    expect(
+        &server.get(&format!("/protected?jwt={token}"), None),
+        200,
+        bar(),
+    );
+    expect(
+        &server.get(&format!("/only_headers?jwt={token}"), None),
+        401,
+        missing_header(),
+    );
+
+    // JSON body: only an application/json one is looked at.
+    let body = json!({ "access_token": token });
+    expect(&server.post("/protected", None, Some(&body)), 200, bar());
+    let as_text = body.to_string();
+    expect(
+        &server.call(
+            "POST",
+            "/protected",
+            &[],
+            Some(Body::new("text/plain", &as_text)),
+        ),
+        401,
+        nowhere(),
+    );
+
+    // Cookies: GET needs the cookie only, POST the CSRF header as well.
+    let mut jar = CookieJar::new();
+    let login = server.post("/login_with_cookies", None, None);
+    expect(&login, 200, json!({ "msg": "login successful" }));
+    let (access, csrf) = expect_access_cookies(&login, &jwt);
+    jar.store(&login);
+    assert_eq!(jar.get("access_token_cookie"), Some(access.as_str()));
+    expect(
+        &server.call_with_cookies("GET", "/protected", &jar, &[]),
+        200,
+        bar(),
+    );
+    expect(
+        &server.call_with_cookies("POST", "/protected", &jar, &[]),
+        401,
+        json!({ "msg": "Missing CSRF token" }),
+    );
+    expect(
+        &server.call_with_cookies("POST", "/protected", &jar, &[("X-CSRF-TOKEN", "forged")]),
+        401,
+        json!({ "msg": "CSRF double submit tokens do not match" }),
+    );
+    expect(
+        &server.call_with_cookies("POST", "/protected", &jar, &[("X-CSRF-TOKEN", &csrf)]),
+        200,
+        bar(),
+    );
+    expect(
+        &server.call_with_cookies("GET", "/only_headers", &jar, &[]),
+        401,
+        missing_header(),
+    );
+
+    // Logout clears every JWT cookie; the jar is empty afterwards.
+    let logout = server.call_with_cookies("POST", "/logout_with_cookies", &jar, &[]);
+    expect(&logout, 200, json!({ "msg": "logout successful" }));
+    expect_cleared_cookies(&logout);
+    jar.store(&logout);
+    assert_eq!(jar.names(), Vec::<&str>::new());
+    expect(
+        &server.call_with_cookies("GET", "/protected", &jar, &[]),
+        401,
+        nowhere(),
+    );
+}
+
+#[test]
+fn implicit_refresh() {
+    let server = Server::start("implicit_refresh");
+    let jwt = examples_manager();
+    let bar = || json!({ "foo": "bar" });
+    let missing_cookie = || json!({ "msg": "Missing cookie \"access_token_cookie\"" });
+    expect(&server.get("/protected", None), 401, missing_cookie());
+
+    let mut jar = CookieJar::new();
+    let login = server.post("/login", None, None);
+    expect(&login, 200, json!({ "msg": "login successful" }));
+    let (access, _) = expect_access_cookies(&login, &jwt);
+    jar.store(&login);
+    assert_eq!(
+        int_claim(&jwt, &access, "exp") - int_claim(&jwt, &access, "iat"),
+        3600,
+        "access tokens last an hour"
+    );
+
+    // A fresh login has an hour left, outside the 30-minute window: the
+    // response sets no cookie.
+    let resp = server.call_with_cookies("GET", "/protected", &jar, &[]);
+    expect(&resp, 200, bar());
+    expect_no_cookies(&resp);
+
+    // Cookies are the only location: the same token in the header is ignored.
+    expect(
+        &server.get("/protected", Some(&access)),
+        401,
+        missing_cookie(),
+    );
+
+    // Ten minutes left: the response renews the access cookie and its CSRF
+    // cookie, with a token for the same identity that lasts an hour again.
+    let near = jwt
+        .access_token("someone_else")
+        .expires(TimeDelta::minutes(10))
+        .encode()
+        .expect("token");
+    let mut near_jar = CookieJar::new();
+    near_jar.insert("access_token_cookie", &near);
+    let resp = server.call_with_cookies("GET", "/protected", &near_jar, &[]);
+    expect(&resp, 200, bar());
+    let (renewed, _) = expect_access_cookies(&resp, &jwt);
+    let decoded = jwt.decode_token(&renewed).expect("a valid renewed token");
+    assert_eq!(decoded.identity(), "someone_else");
+    assert_eq!(decoded.token_type(), "access");
+    assert_eq!(decoded.claims()["fresh"], false);
+    assert_eq!(
+        int_claim(&jwt, &renewed, "exp") - int_claim(&jwt, &renewed, "iat"),
+        3600
+    );
+    assert!(int_claim(&jwt, &renewed, "exp") > int_claim(&jwt, &near, "exp"));
+    // The renewed cookie replaces the old one and needs no renewal itself.
+    near_jar.store(&resp);
+    assert_eq!(near_jar.get("access_token_cookie"), Some(renewed.as_str()));
+    let resp = server.call_with_cookies("GET", "/protected", &near_jar, &[]);
+    expect(&resp, 200, bar());
+    expect_no_cookies(&resp);
+
+    // 35 minutes left is still outside the window.
+    let outside = jwt
+        .access_token("someone_else")
+        .expires(TimeDelta::minutes(35))
+        .encode()
+        .expect("token");
+    let mut outside_jar = CookieJar::new();
+    outside_jar.insert("access_token_cookie", &outside);
+    let resp = server.call_with_cookies("GET", "/protected", &outside_jar, &[]);
+    expect(&resp, 200, bar());
+    expect_no_cookies(&resp);
+
+    // Too late: an expired token is refused, never renewed.
+    let expired = jwt
+        .access_token("someone_else")
+        .expires(TimeDelta::seconds(-10))
+        .encode()
+        .expect("token");
+    let mut expired_jar = CookieJar::new();
+    expired_jar.insert("access_token_cookie", &expired);
+    let resp = server.call_with_cookies("GET", "/protected", &expired_jar, &[]);
+    expect(&resp, 401, json!({ "msg": "Token has expired" }));
+    expect_no_cookies(&resp);
+
+    // The original has no protected POST route, so no CSRF check to show:
+    // /logout is unprotected and needs no X-CSRF-TOKEN, as in flask.
+    let logout = server.call_with_cookies("POST", "/logout", &jar, &[]);
+    expect(&logout, 200, json!({ "msg": "logout successful" }));
+    expect_cleared_cookies(&logout);
+    jar.store(&logout);
+    assert_eq!(jar.names(), Vec::<&str>::new());
+    expect(
+        &server.call_with_cookies("GET", "/protected", &jar, &[]),
+        401,
+        missing_cookie(),
     );
 }

@@ -301,8 +301,7 @@ async fn tokens_too_large_for_a_cookie_are_an_error() {
     let err = jwt.set_access_cookies(&mut response, &token).unwrap_err();
     assert_eq!(err.kind(), JwtErrorKind::Encode);
     assert!(
-        err.message()
-            .contains("more than the 4096 browsers keep"),
+        err.message().contains("more than the 4096 browsers keep"),
         "{err}"
     );
     assert!(

@@ -107,7 +107,9 @@ fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
         return;
     }
     let Some(exp) = jwt.expires_at() else { return };
-    if (chrono::Utc::now() + window).timestamp() <= exp {
+    // flask: renew when `now + window > exp`, with now's fraction of a second.
+    let window_micros = window.num_microseconds().unwrap_or(i64::MAX);
+    if crate::clock::now_micros().saturating_add(window_micros) <= exp.saturating_mul(1_000_000) {
         return;
     }
     let Ok(manager) = JwtManager::from_app(response.request()).cloned() else {

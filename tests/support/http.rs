@@ -34,6 +34,26 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The values of every header field called `name` (any case), in the
+    /// order received: for fields that may repeat, such as `Set-Cookie`.
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Every `Set-Cookie` header, parsed, in the order received; panics,
+    /// showing the header, on one without `name=value`.
+    pub fn set_cookies(&self) -> Vec<SetCookie> {
+        self.headers_named("set-cookie")
+            .into_iter()
+            .map(|line| SetCookie::parse(line).unwrap_or_else(|| panic!("bad Set-Cookie {line:?}")))
+            .collect()
+    }
+
     /// The body parsed as JSON; panics, showing the body, when it is not JSON.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body)
@@ -53,16 +73,51 @@ pub fn request(
     headers: &[(&str, &str)],
     json_body: Option<&Value>,
 ) -> Response {
+    let json = json_body.map(Value::to_string);
+    let body = json
+        .as_deref()
+        .map(|json| Body::new("application/json", json));
+    request_with_body(port, method, path, headers, body)
+}
+
+/// A request body sent as is, with its `Content-Type`.
+#[derive(Clone, Copy, Debug)]
+pub struct Body<'a> {
+    /// The `Content-Type` header value, e.g. `text/plain`.
+    pub content_type: &'a str,
+    /// The bytes of the body.
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Body<'a> {
+    /// A body of these bytes (or text) with this content type.
+    pub fn new(content_type: &'a str, bytes: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        Body {
+            content_type,
+            bytes: bytes.as_ref(),
+        }
+    }
+}
+
+/// [`request`] with any body: `body` is sent with its content type, as is.
+/// A `Cookie` header is one of `headers`, e.g. from [`CookieJar::header`].
+pub fn request_with_body(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Body<'_>>,
+) -> Response {
     let what = format!("{method} {path} on port {port}");
-    let body = json_body.map(Value::to_string).unwrap_or_default();
     let mut head =
         format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    if json_body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
+    if let Some(body) = body {
+        head.push_str(&format!("Content-Type: {}\r\n", body.content_type));
     }
+    let body = body.map_or(&[][..], |body| body.bytes);
     // Always sent, so a POST without a body is not mistaken for a chunked one.
     head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
 
@@ -77,7 +132,7 @@ pub fn request(
         .expect("write timeout");
     stream
         .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(body.as_bytes()))
+        .and_then(|()| stream.write_all(body))
         .unwrap_or_else(|e| panic!("{what}: cannot send: {e}"));
 
     let mut raw = Vec::new();
@@ -86,6 +141,129 @@ pub fn request(
         .unwrap_or_else(|e| panic!("{what}: cannot read the response: {e}"));
     parse_response(&raw)
         .unwrap_or_else(|e| panic!("{what}: {e}; received {:?}", String::from_utf8_lossy(&raw)))
+}
+
+/// One `Set-Cookie` header: the cookie and its attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetCookie {
+    /// The cookie name.
+    pub name: String,
+    /// The cookie value (empty when the server clears the cookie).
+    pub value: String,
+    /// The attributes in the order received: `("Path", Some("/"))`,
+    /// `("HttpOnly", None)`.
+    pub attributes: Vec<(String, Option<String>)>,
+}
+
+impl SetCookie {
+    /// Parses a `Set-Cookie` value; `None` without a `name=value` pair.
+    pub fn parse(line: &str) -> Option<SetCookie> {
+        let mut parts = line.split(';');
+        let (name, value) = parts.next()?.split_once('=')?;
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let attributes = parts
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| match part.split_once('=') {
+                Some((key, value)) => (key.trim().to_owned(), Some(value.trim().to_owned())),
+                None => (part.to_owned(), None),
+            })
+            .collect();
+        Some(SetCookie {
+            name: name.to_owned(),
+            value: value.trim().to_owned(),
+            attributes,
+        })
+    }
+
+    /// Whether the attribute `name` (any case) is present, with or without
+    /// a value: `has("HttpOnly")`.
+    pub fn has(&self, name: &str) -> bool {
+        self.attributes
+            .iter()
+            .any(|(key, _)| key.eq_ignore_ascii_case(name))
+    }
+
+    /// The value of the attribute `name` (any case): `attribute("Path")`.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .and_then(|(_, value)| value.as_deref())
+    }
+
+    /// Whether a client must delete the cookie: `Max-Age` of zero or less,
+    /// or `Expires` in the past. Panics on an `Expires` that is not an
+    /// HTTP date.
+    pub fn is_expired(&self) -> bool {
+        if let Some(max_age) = self.attribute("Max-Age") {
+            return max_age.parse::<i64>().map_or(true, |age| age <= 0);
+        }
+        self.attribute("Expires").is_some_and(|expires| {
+            let at = chrono::DateTime::parse_from_rfc2822(expires)
+                .unwrap_or_else(|e| panic!("bad Expires {expires:?}: {e}"));
+            at <= chrono::Utc::now()
+        })
+    }
+}
+
+/// The cookies a client keeps between requests, like curl's `-c jar` and
+/// `-b jar` for one host: set or replaced by each `Set-Cookie`, deleted by
+/// an expired one. Domain and path are not tracked.
+#[derive(Clone, Debug, Default)]
+pub struct CookieJar {
+    cookies: Vec<(String, String)>,
+}
+
+impl CookieJar {
+    /// An empty jar.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies every `Set-Cookie` of `response`, in order.
+    pub fn store(&mut self, response: &Response) {
+        for cookie in response.set_cookies() {
+            self.cookies.retain(|(name, _)| *name != cookie.name);
+            if !cookie.is_expired() {
+                self.cookies.push((cookie.name, cookie.value));
+            }
+        }
+    }
+
+    /// Sets one cookie by hand, replacing one of the same name.
+    pub fn insert(&mut self, name: &str, value: &str) {
+        self.cookies.retain(|(n, _)| n != name);
+        self.cookies.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// The value of the cookie `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The names of the cookies held, in the order they were set.
+    pub fn names(&self) -> Vec<&str> {
+        self.cookies.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    /// The `Cookie` header value that sends every cookie held
+    /// (`a=1; b=2`); `None` when the jar is empty.
+    pub fn header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
 }
 
 /// Splits a complete response (read to EOF) into status, headers and body.
@@ -231,6 +409,41 @@ mod tests {
         let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nTrailer: x\r\n\r\n";
         let resp = parse_response(raw).unwrap();
         assert_eq!(resp.json(), serde_json::json!({ "a": 1 }));
+    }
+
+    #[test]
+    fn every_set_cookie_header_is_kept() {
+        let raw = b"HTTP/1.1 200 OK\r\nset-cookie: a=1; HttpOnly; Path=/\r\nContent-Length: 0\r\nSet-Cookie: b=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/\r\n\r\n";
+        let resp = parse_response(raw).unwrap();
+        assert_eq!(resp.headers_named("SET-COOKIE").len(), 2);
+        let cookies = resp.set_cookies();
+        assert_eq!(
+            (cookies[0].name.as_str(), cookies[0].value.as_str()),
+            ("a", "1")
+        );
+        assert!(cookies[0].has("httponly") && !cookies[0].is_expired());
+        assert_eq!(cookies[0].attribute("Path"), Some("/"));
+        assert_eq!(
+            (cookies[1].name.as_str(), cookies[1].value.as_str()),
+            ("b", "")
+        );
+        assert!(!cookies[1].has("HttpOnly") && cookies[1].is_expired());
+    }
+
+    #[test]
+    fn the_jar_sets_replaces_and_deletes() {
+        let mut jar = CookieJar::new();
+        assert_eq!(jar.header(), None);
+        let set = parse_response(
+            b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2; Max-Age=60\r\n\r\n",
+        )
+        .unwrap();
+        jar.store(&set);
+        assert_eq!(jar.header().as_deref(), Some("a=1; b=2"));
+        let clear = parse_response(b"HTTP/1.1 200 OK\r\nSet-Cookie: a=; Expires=Thu, 01 Jan 1970 00:00:00 GMT\r\nSet-Cookie: b=3\r\n\r\n").unwrap();
+        jar.store(&clear);
+        assert_eq!(jar.names(), ["b"]);
+        assert_eq!(jar.get("b"), Some("3"));
     }
 
     #[test]
