@@ -2,11 +2,15 @@
 //! statuses and messages.
 
 use std::fmt;
+use std::sync::Arc;
 
+use actix_web::http::header::HeaderMap;
 use actix_web::http::{StatusCode, header};
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Map, Value};
 
+use crate::callbacks::ErrorResponses;
 use crate::json::{KeyOrder, object_to_python_json};
 
 /// What went wrong, grouped the way flask-jwt-extended routes its exceptions
@@ -31,6 +35,16 @@ pub enum JwtErrorKind {
     Csrf,
     /// The query parameter lacks the configured prefix: 422 (`InvalidQueryParamError`).
     InvalidQueryParam,
+    /// The blocklist loader says the token is revoked: 401 (`RevokedTokenError`).
+    Revoked,
+    /// The claims verification loader refused the token: 400
+    /// (`UserClaimsVerificationError`).
+    ClaimsVerification,
+    /// The user lookup loader found no user: 401 (`UserLookupError`).
+    UserLookup,
+    /// A loader of the application failed with an error of its own; the
+    /// answer is that error's response (a database outage stays a 5xx).
+    Callback,
     /// The request body read for a JSON token or a CSRF form field exceeds
     /// the configured limit: 413 (an addition to flask).
     PayloadTooLarge,
@@ -44,28 +58,33 @@ pub enum JwtErrorKind {
     /// A request getter was called where no verification ran: 500. This is a
     /// programming error (a handler without `#[jwt_required]`), not bad input.
     NotVerified,
-    /// No [`JwtManager`](crate::JwtManager) is registered in the app: 500.
-    MissingManager,
+    /// A programming error in the app: no [`JwtManager`](crate::JwtManager)
+    /// is registered, or a getter needs a loader that is not configured: 500.
+    Misconfigured,
     /// A token could not be minted (unserialisable claims, no signing key): 500.
     Encode,
 }
 
 impl JwtErrorKind {
-    /// The HTTP status flask-jwt-extended answers for this kind.
+    /// The HTTP status flask-jwt-extended answers for this kind
+    /// ([`Callback`](Self::Callback) errors answer their own status).
     pub const fn status(self) -> StatusCode {
         match self {
             JwtErrorKind::NoAuthorization
             | JwtErrorKind::Expired
             | JwtErrorKind::FreshTokenRequired
-            | JwtErrorKind::Csrf => StatusCode::UNAUTHORIZED,
+            | JwtErrorKind::Csrf
+            | JwtErrorKind::Revoked
+            | JwtErrorKind::UserLookup => StatusCode::UNAUTHORIZED,
             JwtErrorKind::InvalidHeader
             | JwtErrorKind::InvalidToken
             | JwtErrorKind::WrongTokenType
             | JwtErrorKind::InvalidQueryParam => StatusCode::UNPROCESSABLE_ENTITY,
+            JwtErrorKind::ClaimsVerification | JwtErrorKind::BadPayload => StatusCode::BAD_REQUEST,
             JwtErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            JwtErrorKind::BadPayload => StatusCode::BAD_REQUEST,
-            JwtErrorKind::NotVerified
-            | JwtErrorKind::MissingManager
+            JwtErrorKind::Callback
+            | JwtErrorKind::NotVerified
+            | JwtErrorKind::Misconfigured
             | JwtErrorKind::Encode
             | JwtErrorKind::BodyUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -75,19 +94,29 @@ impl JwtErrorKind {
 /// The header and claims of the token an error is about.
 type TokenParts = (Map<String, Value>, Map<String, Value>);
 
+/// The response of an application error raised by a loader, kept as parts
+/// so the error stays `Send` and `Clone`.
+#[derive(Clone)]
+struct CapturedResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
 /// A failed token operation: its [kind](JwtErrorKind), flask's message, and
 /// for failures about a readable token, its header and claims.
 ///
 /// As an actix [`ResponseError`] it renders flask's answer: the status of the
-/// kind and `{"msg": "..."}` (under the configured `JWT_ERROR_MESSAGE_KEY`
-/// when the error came from a [`JwtManager`](crate::JwtManager)), so a
-/// handler can use `?` on any jwt-ext call.
+/// kind and `{"msg": "..."}`, or the custom response configured for that
+/// failure when the error came from a [`JwtManager`](crate::JwtManager), so
+/// a handler can use `?` on any jwt-ext call.
 #[derive(Clone)]
 pub struct JwtError {
     kind: JwtErrorKind,
     message: String,
     token: Option<Box<TokenParts>>,
-    message_key: Option<std::sync::Arc<str>>,
+    captured: Option<Box<CapturedResponse>>,
+    responses: Option<Arc<ErrorResponses>>,
 }
 
 impl JwtError {
@@ -97,7 +126,23 @@ impl JwtError {
             kind,
             message: message.into(),
             token: None,
-            message_key: None,
+            captured: None,
+            responses: None,
+        }
+    }
+
+    /// Wraps an error a loader of the application returned: the request is
+    /// answered with that error's own response.
+    pub fn from_callback(err: impl Into<actix_web::Error>) -> Self {
+        let err: actix_web::Error = err.into();
+        let (head, body) = err.error_response().into_parts();
+        JwtError {
+            captured: Some(Box::new(CapturedResponse {
+                status: head.status(),
+                headers: head.headers().clone(),
+                body: actix_web::body::MessageBody::try_into_bytes(body).unwrap_or_default(),
+            })),
+            ..JwtError::new(JwtErrorKind::Callback, err.to_string())
         }
     }
 
@@ -111,9 +156,9 @@ impl JwtError {
         self
     }
 
-    /// Sets the JSON key of the rendered body (`JWT_ERROR_MESSAGE_KEY`).
-    pub(crate) fn with_message_key(mut self, key: std::sync::Arc<str>) -> Self {
-        self.message_key = Some(key);
+    /// Renders with the manager's message key and custom responses.
+    pub(crate) fn with_responses(mut self, responses: Arc<ErrorResponses>) -> Self {
+        self.responses = Some(responses);
         self
     }
 
@@ -140,12 +185,16 @@ impl JwtError {
 
     /// The HTTP status of the default answer.
     pub fn status(&self) -> StatusCode {
-        self.kind.status()
+        match &self.captured {
+            Some(captured) => captured.status,
+            None => self.kind.status(),
+        }
     }
 
     /// The header of the token the error is about, when it could be read:
     /// set for expired tokens (decoded again without the expiry check, as
-    /// flask does), wrong types and missing freshness.
+    /// flask does), wrong types, missing freshness, revoked tokens, failed
+    /// claims verification and user lookup.
     pub fn jwt_header(&self) -> Option<&Map<String, Value>> {
         self.token.as_deref().map(|(header, _)| header)
     }
@@ -158,12 +207,31 @@ impl JwtError {
     /// The default body: `{"<key>":"<message>"}\n`, byte for byte what
     /// Flask's `jsonify` writes.
     pub fn body(&self) -> String {
-        let key = self.message_key.as_deref().unwrap_or("msg");
+        let key = self
+            .responses
+            .as_deref()
+            .map_or("msg", ErrorResponses::message_key);
         let mut map = Map::with_capacity(1);
         map.insert(key.to_owned(), Value::String(self.message.clone()));
         let mut body = object_to_python_json(&map, KeyOrder::Sorted);
         body.push('\n');
         body
+    }
+
+    /// flask's default answer for this error, ignoring custom responses.
+    pub fn default_response(&self) -> HttpResponse {
+        if let Some(captured) = &self.captured {
+            let mut response = HttpResponse::with_body(captured.status, captured.body.clone());
+            *response.headers_mut() = captured.headers.clone();
+            return response.map_into_boxed_body();
+        }
+        let mut response = HttpResponse::build(self.status());
+        response.content_type(header::ContentType::json());
+        if self.status() == StatusCode::UNAUTHORIZED {
+            // RFC 6750 §3; flask omits it, clients that compare bodies are unaffected.
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.body(self.body())
     }
 }
 
@@ -191,13 +259,14 @@ impl ResponseError for JwtError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status());
-        response.content_type(header::ContentType::json());
-        if self.status() == StatusCode::UNAUTHORIZED {
-            // RFC 6750 §3; flask omits it, clients that compare bodies are unaffected.
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        match self
+            .responses
+            .as_deref()
+            .and_then(|responses| responses.custom(self))
+        {
+            Some(response) => response,
+            None => self.default_response(),
         }
-        response.body(self.body())
     }
 }
 
@@ -212,7 +281,7 @@ mod tests {
             "Missing Authorization Header",
         );
         assert_eq!(err.body(), "{\"msg\":\"Missing Authorization Header\"}\n");
-        let err = err.with_message_key("error".into());
+        let err = err.with_responses(Arc::new(ErrorResponses::new("error")));
         assert_eq!(err.body(), "{\"error\":\"Missing Authorization Header\"}\n");
     }
 
@@ -237,6 +306,18 @@ mod tests {
         let resp = JwtError::new(JwtErrorKind::Expired, "Token has expired").error_response();
         assert_eq!(resp.status(), 401);
         assert_eq!(resp.headers().get("www-authenticate").unwrap(), "Bearer");
+    }
+
+    #[test]
+    fn application_errors_keep_their_response() {
+        let app_error = actix_web::error::ErrorServiceUnavailable("database is down");
+        let err = JwtError::from_callback(app_error);
+        assert_eq!(err.kind(), JwtErrorKind::Callback);
+        assert_eq!(err.status(), 503);
+        let resp = err.error_response();
+        assert_eq!(resp.status(), 503);
+        let body = actix_web::body::MessageBody::try_into_bytes(resp.into_body()).unwrap();
+        assert_eq!(body, "database is down");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Extractors: the verified token, an optional one, and a typed identity.
 
+use std::any::Any;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -26,26 +27,50 @@ use crate::{DecodedJwt, JwtError, JwtErrorKind};
 ///     HttpResponse::Ok().json(serde_json::json!({ "id": jwt.identity(), "jti": jwt.jti() }))
 /// }
 /// ```
-#[derive(Clone, Debug)]
-pub struct Jwt(pub(crate) Rc<DecodedJwt>);
+#[derive(Clone)]
+pub struct Jwt {
+    token: Rc<DecodedJwt>,
+    /// What the `user_lookup_loader` returned, if one is configured.
+    pub(crate) user: Option<Rc<dyn Any>>,
+}
+
+impl Jwt {
+    pub(crate) fn new(token: Rc<DecodedJwt>, user: Option<Rc<dyn Any>>) -> Self {
+        Jwt { token, user }
+    }
+
+    /// The verified token.
+    pub fn decoded(&self) -> &DecodedJwt {
+        &self.token
+    }
+}
 
 impl Deref for Jwt {
     type Target = DecodedJwt;
 
     fn deref(&self) -> &DecodedJwt {
-        &self.0
+        &self.token
+    }
+}
+
+impl std::fmt::Debug for Jwt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jwt")
+            .field("token", &self.token)
+            .field("user_loaded", &self.user.is_some())
+            .finish()
     }
 }
 
 /// A token of an earlier verification of this request, if any.
-fn verified_before(req: &HttpRequest) -> Option<Result<Option<Jwt>, JwtError>> {
+pub(crate) fn verified_before(req: &HttpRequest) -> Option<Result<Option<Jwt>, JwtError>> {
     match RequestJwt::load(req)? {
-        RequestJwt::Verified(jwt) => Some(Ok(Some(Jwt(jwt)))),
+        RequestJwt::Verified(jwt) => Some(Ok(Some(jwt))),
         RequestJwt::Absent(missing) => Some(Err(missing)),
     }
 }
 
-fn required(jwt: Option<Jwt>) -> Result<Jwt, JwtError> {
+pub(crate) fn required(jwt: Option<Jwt>) -> Result<Jwt, JwtError> {
     // Not optional: verification returns a token or an error.
     jwt.ok_or_else(JwtError::not_verified)
 }
@@ -56,7 +81,7 @@ impl FromRequest for Jwt {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         match verified_before(req) {
-            Some(result) => VerifyFuture::ready(result, required),
+            Some(result) => VerifyFuture::ready(result, required).render_with(req),
             // A handler that takes a token needs one, even for OPTIONS.
             None => start(req, payload, VerifyOptions::new(), false, required),
         }
@@ -78,7 +103,7 @@ impl FromRequest for OptionalJwt {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let finish = |jwt| Ok(OptionalJwt(jwt));
         match RequestJwt::load(req) {
-            Some(RequestJwt::Verified(jwt)) => VerifyFuture::ready(Ok(Some(Jwt(jwt))), finish),
+            Some(RequestJwt::Verified(jwt)) => VerifyFuture::ready(Ok(Some(jwt)), finish),
             Some(RequestJwt::Absent(_)) => VerifyFuture::ready(Ok(None), finish),
             None => start(
                 req,
@@ -118,13 +143,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JwtIdentity<T> {
                 )
             })
         };
-        let future = match verified_before(req) {
-            Some(result) => VerifyFuture::ready(result, finish),
+        match verified_before(req) {
+            Some(result) => VerifyFuture::ready(result, finish).render_with(req),
             None => start(req, payload, VerifyOptions::new(), false, finish),
-        };
-        match crate::JwtManager::from_app(req) {
-            Ok(manager) => future.message_key(manager.settings().error_message_key.clone()),
-            Err(_) => future,
         }
     }
 }

@@ -4,9 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+
+use actix_web::HttpRequest;
 use std::task::{Context, Poll};
 
-use crate::{Jwt, JwtError};
+use crate::callbacks::ErrorResponses;
+use crate::{Jwt, JwtError, JwtManager};
 
 type Verification = Result<Option<Jwt>, JwtError>;
 
@@ -19,7 +22,7 @@ type Verification = Result<Option<Jwt>, JwtError>;
 pub struct VerifyFuture<T> {
     state: State,
     finish: fn(Option<Jwt>) -> Result<T, JwtError>,
-    message_key: Option<Arc<str>>,
+    responses: Option<Arc<ErrorResponses>>,
 }
 
 enum State {
@@ -35,7 +38,7 @@ impl<T> VerifyFuture<T> {
         VerifyFuture {
             state: State::Ready(Some(result)),
             finish,
-            message_key: None,
+            responses: None,
         }
     }
 
@@ -46,14 +49,23 @@ impl<T> VerifyFuture<T> {
         VerifyFuture {
             state: State::Reading(Box::pin(future)),
             finish,
-            message_key: None,
+            responses: None,
         }
     }
 
-    /// The message key for errors of `finish`, which cannot reach the manager.
-    pub(crate) fn message_key(mut self, key: Arc<str>) -> Self {
-        self.message_key = Some(key);
+    /// Renders errors of `finish`, which cannot reach the manager, with the
+    /// manager's message key and custom responses.
+    pub(crate) fn responses(mut self, responses: Arc<ErrorResponses>) -> Self {
+        self.responses = Some(responses);
         self
+    }
+
+    /// [`responses`](Self::responses) of the manager registered for `req`.
+    pub(crate) fn render_with(self, req: &HttpRequest) -> Self {
+        match JwtManager::from_app(req) {
+            Ok(manager) => self.responses(manager.settings().responses.clone()),
+            Err(_) => self,
+        }
     }
 }
 
@@ -72,8 +84,8 @@ impl<T> Future for VerifyFuture<T> {
         Poll::Ready(
             verification
                 .and_then(this.finish)
-                .map_err(|err| match &this.message_key {
-                    Some(key) => err.with_message_key(key.clone()),
+                .map_err(|err| match &this.responses {
+                    Some(responses) => err.with_responses(responses.clone()),
                     None => err,
                 }),
         )

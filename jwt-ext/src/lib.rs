@@ -120,6 +120,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
+mod callbacks;
 mod clock;
 mod config;
 mod decode;
@@ -142,6 +143,7 @@ mod verify;
 #[doc(hidden)]
 pub mod __private;
 
+pub use callbacks::{CurrentUser, SigningKey, VerifyingKey, get_current_user};
 pub use config::SameSite;
 pub use config::{Audience, ConfigError, JwtManagerBuilder};
 pub use decode::{DecodeOptions, get_unverified_jwt_headers};

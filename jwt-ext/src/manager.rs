@@ -74,7 +74,7 @@ impl JwtManager {
     /// `app_data(web::Data<JwtManager>)`.
     ///
     /// # Errors
-    /// [`JwtErrorKind::MissingManager`] (500) when neither is registered.
+    /// [`JwtErrorKind::Misconfigured`] (500) when neither is registered.
     pub fn from_app(req: &HttpRequest) -> Result<&JwtManager, JwtError> {
         req.app_data::<JwtManager>()
             .or_else(|| {
@@ -83,7 +83,7 @@ impl JwtManager {
             })
             .ok_or_else(|| {
                 JwtError::new(
-                    JwtErrorKind::MissingManager,
+                    JwtErrorKind::Misconfigured,
                     "No JwtManager is registered: add it with App::app_data(jwt_manager.clone())",
                 )
             })
@@ -122,9 +122,10 @@ impl JwtManager {
         Ok(self.decode_token(token)?.jti().map(str::to_owned))
     }
 
-    /// Tags an error with this manager's `JWT_ERROR_MESSAGE_KEY`.
+    /// Renders an error with this manager's `JWT_ERROR_MESSAGE_KEY` and
+    /// custom responses.
     pub(crate) fn own(&self, err: JwtError) -> JwtError {
-        err.with_message_key(self.inner.error_message_key.clone())
+        err.with_responses(self.inner.responses.clone())
     }
 }
 

@@ -5,17 +5,15 @@
 //! identity), or verified. The state lives in the request extensions until
 //! the response is sent, so middleware running after the handler reads it too.
 
-use std::rc::Rc;
-
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::{Map, Value};
 
-use crate::{DecodedJwt, JwtError, JwtManager, TokenLocation};
+use crate::{Jwt, JwtError, JwtManager, TokenLocation};
 
 /// What verification concluded for this request.
 #[derive(Clone)]
 pub(crate) enum RequestJwt {
-    Verified(Rc<DecodedJwt>),
+    Verified(Jwt),
     /// An optional route without a token; keeps the "missing" error for
     /// extractors that require a token anyway.
     Absent(JwtError),
@@ -31,7 +29,7 @@ impl RequestJwt {
     }
 }
 
-fn verified(req: &HttpRequest) -> Result<Option<Rc<DecodedJwt>>, JwtError> {
+fn verified(req: &HttpRequest) -> Result<Option<Jwt>, JwtError> {
     match RequestJwt::load(req) {
         Some(RequestJwt::Verified(jwt)) => Ok(Some(jwt)),
         Some(RequestJwt::Absent(_)) => Ok(None),

@@ -9,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use serde_json::Value;
 
+use crate::callbacks::python_str;
 use crate::config::Settings;
 use crate::decode::{self, DecodeOptions};
 use crate::future::VerifyFuture;
@@ -148,7 +149,7 @@ pub async fn verify_jwt_in_request(
     if req.method() == Method::OPTIONS {
         return Ok(None);
     }
-    run(req, &Body::NotRead, &options)
+    run(req.clone(), Body::NotRead, options).await
 }
 
 /// [`verify_jwt_in_request`] for extractors, which can read the body: a
@@ -183,8 +184,9 @@ pub fn verify_jwt_in_request_with_payload(
     start(req, payload, options, true, Ok)
 }
 
-/// Starts verification for an extractor: synchronously, unless the body
-/// has to be read first. `skip_options` is flask's pass for `OPTIONS`.
+/// Starts verification for an extractor: synchronously unless the body has
+/// to be read or a loader awaited, so the plain path allocates no future.
+/// `skip_options` is flask's pass for `OPTIONS`.
 pub(crate) fn start<T>(
     req: &HttpRequest,
     payload: &mut Payload,
@@ -199,22 +201,29 @@ pub(crate) fn start<T>(
         Ok(manager) => manager.clone(),
         Err(err) => return VerifyFuture::ready(Err(err), finish),
     };
-    let key = manager.settings().error_message_key.clone();
     let settings = manager.settings();
+    let responses = settings.responses.clone();
     let locations = effective_locations(settings, &options);
-    if !needs_body(req, settings, locations, options.refresh) {
-        return VerifyFuture::ready(run(req, &Body::NotRead, &options), finish).message_key(key);
+    let read_body = needs_body(req, settings, locations, options.refresh);
+    if !read_body && !settings.callbacks.any_async(options.skip_revocation_check) {
+        let outcome =
+            verify_with(req, &Body::NotRead, settings, &options).map(|token| Jwt::new(token, None));
+        return VerifyFuture::ready(conclude(req, &manager, &options, outcome), finish)
+            .responses(responses);
     }
-    let read = body::buffer(payload, settings.transport.body_limit);
+    let read = read_body.then(|| body::buffer(payload, settings.transport.body_limit));
     let req = req.clone();
     VerifyFuture::reading(
         async move {
-            let body = read.await.map_err(|err| manager.own(err))?;
-            run(&req, &Body::Read(body), &options)
+            let body = match read {
+                Some(read) => Body::Read(read.await.map_err(|err| manager.own(err))?),
+                None => Body::NotRead,
+            };
+            run(req, body, options).await
         },
         finish,
     )
-    .message_key(key)
+    .responses(responses)
 }
 
 fn effective_locations<'a>(
@@ -228,17 +237,32 @@ fn effective_locations<'a>(
     }
 }
 
-/// The pipeline proper, for every method; stores the outcome in the request.
-pub(crate) fn run(
-    req: &HttpRequest,
-    body: &Body,
-    options: &VerifyOptions,
+/// The whole pipeline, loaders included, for every method.
+async fn run(
+    req: HttpRequest,
+    body: Body,
+    options: VerifyOptions,
 ) -> Result<Option<Jwt>, JwtError> {
-    let manager = JwtManager::from_app(req)?;
-    match verify_with(req, body, manager.settings(), options) {
+    let manager = JwtManager::from_app(&req)?.clone();
+    let outcome = match verify_with(&req, &body, manager.settings(), &options) {
+        Ok(token) => run_loaders(&manager, token, &options).await,
+        Err(err) => Err(err),
+    };
+    conclude(&req, &manager, &options, outcome)
+}
+
+/// Stores the outcome in the request: a verified token, or for an optional
+/// route without one, the fact that there is none.
+fn conclude(
+    req: &HttpRequest,
+    manager: &JwtManager,
+    options: &VerifyOptions,
+    outcome: Result<Jwt, JwtError>,
+) -> Result<Option<Jwt>, JwtError> {
+    match outcome {
         Ok(jwt) => {
             RequestJwt::Verified(jwt.clone()).store(req);
-            Ok(Some(Jwt(jwt)))
+            Ok(Some(jwt))
         }
         Err(err) if options.optional && err.kind() == JwtErrorKind::NoAuthorization => {
             RequestJwt::Absent(manager.own(err)).store(req);
@@ -249,6 +273,52 @@ pub(crate) fn run(
             Err(manager.own(err))
         }
     }
+}
+
+/// flask's order after decoding: revocation, claims verification, user
+/// lookup. Each loader sees a token whose signature is verified.
+async fn run_loaders(
+    manager: &JwtManager,
+    token: Rc<DecodedJwt>,
+    options: &VerifyOptions,
+) -> Result<Jwt, JwtError> {
+    let callbacks = &manager.settings().callbacks;
+    let mut jwt = Jwt::new(token, None);
+    let refused = |kind, message: String, jwt: &Jwt| {
+        JwtError::new(kind, message).with_token(jwt.header().clone(), jwt.claims().clone())
+    };
+    if let Some(blocklist) = callbacks
+        .blocklist
+        .as_ref()
+        .filter(|_| !options.skip_revocation_check)
+    {
+        if blocklist(jwt.clone()).await? {
+            return Err(refused(
+                JwtErrorKind::Revoked,
+                "Token has been revoked".into(),
+                &jwt,
+            ));
+        }
+    }
+    if let Some(verify) = &callbacks.claims_verification {
+        if !verify(jwt.clone()).await? {
+            return Err(refused(
+                JwtErrorKind::ClaimsVerification,
+                "User claims verification failed".into(),
+                &jwt,
+            ));
+        }
+    }
+    if let Some(lookup) = &callbacks.user_lookup {
+        match lookup(jwt.clone()).await? {
+            Some(user) => jwt.user = Some(user),
+            None => {
+                let message = format!("Error loading the user {}", python_str(jwt.identity()));
+                return Err(refused(JwtErrorKind::UserLookup, message, &jwt));
+            }
+        }
+    }
+    Ok(jwt)
 }
 
 fn verify_with(

@@ -7,6 +7,7 @@ use jsonwebtoken::Algorithm;
 use super::keys::KeyMaterial;
 use super::transport::TransportOptions;
 use super::{Audience, ConfigError};
+use crate::callbacks::{Callbacks, ResponseLoaders};
 use crate::{Expiry, JwtManager, TokenLocation};
 
 /// Builds a [`JwtManager`]. Every setter names the flask-jwt-extended option
@@ -47,6 +48,8 @@ pub struct JwtManagerBuilder {
     pub(crate) token_locations: Vec<TokenLocation>,
     pub(crate) max_token_size: usize,
     pub(crate) transport: TransportOptions,
+    pub(crate) callbacks: Callbacks,
+    pub(crate) response_loaders: ResponseLoaders,
 }
 
 impl Default for JwtManagerBuilder {
@@ -72,6 +75,8 @@ impl Default for JwtManagerBuilder {
             token_locations: vec![TokenLocation::Headers],
             max_token_size: crate::decode::DEFAULT_MAX_TOKEN_SIZE,
             transport: TransportOptions::default(),
+            callbacks: Callbacks::default(),
+            response_loaders: ResponseLoaders::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ use super::keys::KeySet;
 use super::provider::ensure_crypto_provider;
 use super::{ConfigError, JwtManagerBuilder, TransportOptions};
 use crate::algorithm::{alg_name, family_name};
+use crate::callbacks::{Callbacks, ErrorResponses};
 use crate::{Expiry, TokenLocation};
 
 /// Everything a request needs, checked once: no per-request key parsing or
@@ -27,7 +28,8 @@ pub(crate) struct Settings {
     pub(crate) decode_audience: Option<Vec<String>>,
     pub(crate) decode_issuer: Option<String>,
     pub(crate) leeway_secs: i64,
-    pub(crate) error_message_key: Arc<str>,
+    pub(crate) responses: Arc<ErrorResponses>,
+    pub(crate) callbacks: Callbacks,
     pub(crate) header_name: HeaderName,
     pub(crate) header_name_display: String,
     pub(crate) header_type: String,
@@ -48,7 +50,11 @@ impl Settings {
             ));
         }
         let keys = b.keys.load(b.algorithm)?;
-        let decode_algorithms = decode_algorithms(b.algorithm, b.decode_algorithms)?;
+        let decode_algorithms = decode_algorithms(
+            b.algorithm,
+            b.decode_algorithms,
+            b.callbacks.decode_key.is_some(),
+        )?;
         check_expiry("JWT_ACCESS_TOKEN_EXPIRES", b.access_expires)?;
         check_expiry("JWT_REFRESH_TOKEN_EXPIRES", b.refresh_expires)?;
         if b.identity_claim.is_empty() {
@@ -98,7 +104,11 @@ impl Settings {
             decode_audience: b.decode_audience.map(|aud| aud.values()),
             decode_issuer: b.decode_issuer,
             leeway_secs: b.leeway.num_seconds(),
-            error_message_key: b.error_message_key.into(),
+            responses: Arc::new(ErrorResponses::with_loaders(
+                &b.error_message_key,
+                b.response_loaders,
+            )),
+            callbacks: b.callbacks,
             header_name_display: b.header_name,
             header_name,
             header_type: b.header_type,
@@ -114,14 +124,16 @@ impl Settings {
 
 /// flask appends the signing algorithm to `JWT_DECODE_ALGORITHMS`; we do the
 /// same without mutating the caller's list, and refuse a list that crosses
-/// key families (RFC 8725 §3.1: one key, one family).
+/// key families (RFC 8725 §3.1: one key, one family) unless a decode key
+/// loader returns a key per token, whose family is checked against its `alg`.
 fn decode_algorithms(
     signing: Algorithm,
     configured: Vec<Algorithm>,
+    keys_per_token: bool,
 ) -> Result<Vec<Algorithm>, ConfigError> {
     let mut algorithms = Vec::with_capacity(configured.len() + 1);
     for alg in configured.into_iter().chain([signing]) {
-        if alg.family() != signing.family() {
+        if alg.family() != signing.family() && !keys_per_token {
             return Err(ConfigError::new(format!(
                 "JWT_DECODE_ALGORITHMS contains \"{}\", an {} algorithm, but the key is for \"{}\" ({}): \
                  one key must never verify two algorithm families",

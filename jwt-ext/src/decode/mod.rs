@@ -106,6 +106,13 @@ fn verify_signature(
     settings: &Settings,
     segments: &segments::Segments<'_>,
 ) -> Result<(), JwtError> {
+    // flask asks the decode key loader with the unverified header and
+    // claims before PyJWT checks `alg`; so do we.
+    let loaded = match &settings.callbacks.decode_key {
+        Some(loader) => Some(loader(&segments.header, &segments.payload)?),
+        None => None,
+    };
+    let not_allowed = || JwtError::invalid_token("The specified alg value is not allowed");
     let algorithm = match segments.header.get("alg") {
         None => return Err(JwtError::invalid_token("Algorithm not specified")),
         Some(Value::String(name)) => {
@@ -113,9 +120,15 @@ fn verify_signature(
         }
         Some(_) => None,
     }
-    .ok_or_else(|| JwtError::invalid_token("The specified alg value is not allowed"))?;
-    let verifier = (settings.provider.verifier_factory)(&algorithm, &settings.keys.decoding)
-        .map_err(|_| JwtError::invalid_token("The specified alg value is not allowed"))?;
+    .ok_or_else(not_allowed)?;
+    let key = match &loaded {
+        // A key of another family is never used: no key confusion.
+        Some(loaded) if loaded.family != algorithm.family() => return Err(not_allowed()),
+        Some(loaded) => &loaded.key,
+        None => &settings.keys.decoding,
+    };
+    let verifier =
+        (settings.provider.verifier_factory)(&algorithm, key).map_err(|_| not_allowed())?;
     verifier
         .verify(segments.signing_input.as_bytes(), &segments.signature)
         .map_err(|_| JwtError::invalid_token("Signature verification failed"))

@@ -120,7 +120,14 @@ impl<'a> Spec<'a> {
             "refresh"
         };
         payload.insert("type".into(), kind.into());
-        payload.insert(settings.identity_claim.to_string(), self.identity);
+        // The loaders see the identity as given; the claim holds what the
+        // identity loader makes of it.
+        let callbacks = &settings.callbacks;
+        let identity = match &callbacks.identity {
+            Some(loader) => loader(&self.identity),
+            None => self.identity.clone(),
+        };
+        payload.insert(settings.identity_claim.to_string(), identity);
         if settings.encode_nbf {
             payload.insert("nbf".into(), iat.into());
         }
@@ -136,20 +143,47 @@ impl<'a> Spec<'a> {
         if let Some(exp) = expires.exp_for(now) {
             payload.insert("exp".into(), exp.into());
         }
+        // flask: the loader's claims, updated with the call's, override all.
+        payload.extend(loaded_object(
+            &callbacks.additional_claims,
+            &self.identity,
+            "additional claims",
+        )?);
         payload.extend(self.claims);
 
+        let signing_key = callbacks
+            .encode_key
+            .as_ref()
+            .map(|loader| loader(&self.identity));
         let mut header = Map::new();
         header.insert("typ".into(), "JWT".into());
         header.insert("alg".into(), alg_name(settings.algorithm).into());
+        if let Some(kid) = signing_key.as_ref().and_then(|key| key.kid.clone()) {
+            header.insert("kid".into(), kid.into());
+        }
+        header.extend(loaded_object(
+            &callbacks.additional_headers,
+            &self.identity,
+            "additional headers",
+        )?);
         header.extend(self.headers);
         let algorithm = signing_algorithm(self.manager, &mut header)?;
 
-        let encoding_key = settings.keys.encoding.as_ref().ok_or_else(|| {
-            encode_error(format!(
-                "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"{}\"",
-                alg_name(settings.algorithm)
-            ))
-        })?;
+        let encoding_key = match &signing_key {
+            Some(key) if key.family != algorithm.family() => {
+                return Err(encode_error(format!(
+                    "the encode_key_loader returned a key of another family than \"{}\"",
+                    alg_name(algorithm)
+                )));
+            }
+            Some(key) => &key.key,
+            None => settings.keys.encoding.as_ref().ok_or_else(|| {
+                encode_error(format!(
+                    "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"{}\"",
+                    alg_name(settings.algorithm)
+                ))
+            })?,
+        };
         let mut token = URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted));
         token.push('.');
         token.push_str(
@@ -188,6 +222,22 @@ fn signing_algorithm(
         ))
     })?;
     Ok(algorithm)
+}
+
+/// What a claims or headers loader returns for `identity`, which must be a
+/// JSON object.
+fn loaded_object(
+    loader: &Option<std::sync::Arc<dyn Fn(&Value) -> Value + Send + Sync>>,
+    identity: &Value,
+    what: &str,
+) -> Result<Map<String, Value>, JwtError> {
+    match loader.as_ref().map(|loader| loader(identity)) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(encode_error(format!(
+            "the {what} loader must return a JSON object"
+        ))),
+    }
 }
 
 fn encode_error(message: impl Into<String>) -> JwtError {

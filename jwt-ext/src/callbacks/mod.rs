@@ -1,0 +1,62 @@
+//! flask-jwt-extended's `JWTManager` loaders, in Rust terms: closures set on
+//! the builder, async where they may need I/O, and costing nothing when
+//! they are not configured.
+
+mod keys;
+mod python_str;
+mod responses;
+mod setters;
+mod user;
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::{Jwt, JwtError};
+
+pub use keys::{SigningKey, VerifyingKey};
+pub(crate) use python_str::python_str;
+pub(crate) use responses::{ErrorResponses, ResponseLoaders};
+pub use user::{CurrentUser, get_current_user};
+
+/// A future of a loader: polled on the worker that runs the request, so it
+/// need not be `Send` (a database handle of the worker may be held across
+/// `.await`).
+pub(crate) type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+type JsonLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
+type AsyncCheck = Arc<dyn Fn(Jwt) -> LocalFuture<Result<bool, JwtError>> + Send + Sync>;
+type AsyncUserLookup =
+    Arc<dyn Fn(Jwt) -> LocalFuture<Result<Option<Rc<dyn Any>>, JwtError>> + Send + Sync>;
+type EncodeKeyLoader = Arc<dyn Fn(&Value) -> SigningKey + Send + Sync>;
+type DecodeKeyLoader = Arc<
+    dyn Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, JwtError>
+        + Send
+        + Sync,
+>;
+
+/// The configured loaders; `None` means flask's default.
+#[derive(Clone, Default)]
+pub(crate) struct Callbacks {
+    pub(crate) identity: Option<JsonLoader>,
+    pub(crate) additional_claims: Option<JsonLoader>,
+    pub(crate) additional_headers: Option<JsonLoader>,
+    pub(crate) encode_key: Option<EncodeKeyLoader>,
+    pub(crate) decode_key: Option<DecodeKeyLoader>,
+    pub(crate) blocklist: Option<AsyncCheck>,
+    pub(crate) claims_verification: Option<AsyncCheck>,
+    pub(crate) user_lookup: Option<AsyncUserLookup>,
+}
+
+impl Callbacks {
+    /// Whether verifying with these options awaits a loader.
+    pub(crate) fn any_async(&self, skip_revocation_check: bool) -> bool {
+        (self.blocklist.is_some() && !skip_revocation_check)
+            || self.claims_verification.is_some()
+            || self.user_lookup.is_some()
+    }
+}
