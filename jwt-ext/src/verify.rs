@@ -291,23 +291,22 @@ async fn run_loaders(
         .blocklist
         .as_ref()
         .filter(|_| !options.skip_revocation_check)
+        && blocklist(jwt.clone()).await?
     {
-        if blocklist(jwt.clone()).await? {
-            return Err(refused(
-                JwtErrorKind::Revoked,
-                "Token has been revoked".into(),
-                &jwt,
-            ));
-        }
+        return Err(refused(
+            JwtErrorKind::Revoked,
+            "Token has been revoked".into(),
+            &jwt,
+        ));
     }
-    if let Some(verify) = &callbacks.claims_verification {
-        if !verify(jwt.clone()).await? {
-            return Err(refused(
-                JwtErrorKind::ClaimsVerification,
-                "User claims verification failed".into(),
-                &jwt,
-            ));
-        }
+    if let Some(verify) = &callbacks.claims_verification
+        && !verify(jwt.clone()).await?
+    {
+        return Err(refused(
+            JwtErrorKind::ClaimsVerification,
+            "User claims verification failed".into(),
+            &jwt,
+        ));
     }
     if let Some(lookup) = &callbacks.user_lookup {
         match lookup(jwt.clone()).await? {

@@ -227,7 +227,7 @@ fn signing_algorithm(
 /// What a claims or headers loader returns for `identity`, which must be a
 /// JSON object.
 fn loaded_object(
-    loader: &Option<std::sync::Arc<dyn Fn(&Value) -> Value + Send + Sync>>,
+    loader: &Option<crate::callbacks::JsonLoader>,
     identity: &Value,
     what: &str,
 ) -> Result<Map<String, Value>, JwtError> {
