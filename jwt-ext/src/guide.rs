@@ -5,3 +5,6 @@ pub mod browser_apps {}
 
 #[doc = include_str!("../guide/flask_differences.md")]
 pub mod flask_differences {}
+
+#[doc = include_str!("../guide/loaders.md")]
+pub mod loaders {}

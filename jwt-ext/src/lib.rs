@@ -74,6 +74,7 @@
 //! | `set_access_cookies`, `set_refresh_cookies`, `unset_jwt_cookies`, `unset_access_cookies`, `unset_refresh_cookies`, `get_csrf_token` | [`jwt.set_access_cookies(&mut response, &token)`](JwtManager::set_access_cookies) and the other [`JwtManager`] methods, on `HttpResponse`, `HttpResponseBuilder` or `ServiceResponse` |
 //! | the `implicit_refresh` example's `after_request` hook | the [`ImplicitRefresh`] middleware |
 //! | `decode_token(token, allow_expired=…)` | [`jwt.decode_token(token)`](JwtManager::decode_token), [`jwt.decode_token_with(token, DecodeOptions::default().allow_expired(true))`](JwtManager::decode_token_with) |
+//! | `@jwt.user_lookup_loader`, `current_user`, `get_current_user()` and the other loaders | builder methods of the same names ([guide](guide::loaders)), [`CurrentUser<U>`](CurrentUser), [`get_current_user`] |
 //! | exceptions and their default responses | [`JwtError`] with [`JwtErrorKind`]: flask's status and `{"msg": …}` body |
 //!
 //! # What the pipeline checks, in order
@@ -101,6 +102,8 @@
 //!
 //! - [Cookies and CSRF for browser apps](guide::browser_apps): the double
 //!   submit, production settings, token locations, silent renewal.
+//! - [Loaders](guide::loaders): user loading, extra claims, keys per token,
+//!   revocation and claims checks, custom answers.
 //! - [Differences from flask-jwt-extended](guide::flask_differences): where
 //!   jwt-ext is stricter, the flask quirks it keeps, and what the Rust API adds.
 //!
