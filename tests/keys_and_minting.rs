@@ -125,6 +125,19 @@ fn keys_that_do_not_fit_are_startup_errors() {
 }
 
 #[test]
+fn rsa_keys_under_2048_bits_are_refused() {
+    let err = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .public_key_pem(key("rsa1024_public.pem"))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "the RSA key has 1024 bits; RFC 7518 requires at least 2048 for \"RS256\""
+    );
+}
+
+#[test]
 fn rs256_keys_load_from_files_named_in_the_environment() {
     let keys = fixtures_dir().join("keys");
     let lookup = |name: &str| match name {

@@ -107,14 +107,20 @@ fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
         return;
     }
     let Some(exp) = jwt.expires_at() else { return };
-    // flask: renew when `now + window > exp`, with now's fraction of a second.
-    let window_micros = window.num_microseconds().unwrap_or(i64::MAX);
-    if crate::clock::now_micros().saturating_add(window_micros) <= exp.saturating_mul(1_000_000) {
-        return;
-    }
     let Ok(manager) = JwtManager::from_app(response.request()).cloned() else {
         return;
     };
+    // flask: renew when `now + window > exp`, with now's fraction of a second.
+    let window_micros = window.num_microseconds().unwrap_or(i64::MAX);
+    if manager
+        .settings()
+        .clock
+        .now_micros()
+        .saturating_add(window_micros)
+        <= exp.saturating_mul(1_000_000)
+    {
+        return;
+    }
     let renewed = manager
         .create_access_token(jwt.identity())
         .and_then(|token| manager.set_access_cookies(response, &token));

@@ -109,8 +109,13 @@ impl JwtManager {
         token: &str,
         options: DecodeOptions,
     ) -> Result<DecodedJwt, JwtError> {
-        decode::decode(self.settings(), token, &options, crate::clock::now_micros())
-            .map_err(|e| self.own(e))
+        decode::decode(
+            self.settings(),
+            token,
+            &options,
+            self.settings().clock.now_micros(),
+        )
+        .map_err(|e| self.own(e))
     }
 
     /// The `jti` of a verified token (flask's `get_jti`), `None` for

@@ -270,7 +270,7 @@ impl JwtManager {
             .filter(|age| !age.is_zero())
             .map(|age| age.num_seconds())
             .or((!settings.transport.session_cookie).then_some(PERSISTENT_COOKIE_MAX_AGE));
-        let expires = max_age.map(|secs| Utc::now() + TimeDelta::seconds(secs));
+        let expires = max_age.map(|secs| settings.clock.now() + TimeDelta::seconds(secs));
         let domain = domain(settings, options);
         let mut lines = vec![
             CookieLine {

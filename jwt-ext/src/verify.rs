@@ -343,7 +343,7 @@ fn verify_with(
     let Some((location, found)) = found else {
         return Err(missing_everywhere(locations, missing));
     };
-    let now = crate::clock::now_micros();
+    let now = settings.clock.now_micros();
     let mut decode_options = DecodeOptions::default();
     if let Some(csrf) = found.csrf {
         decode_options = decode_options.csrf_value(csrf);

@@ -50,6 +50,7 @@ pub struct JwtManagerBuilder {
     pub(crate) transport: TransportOptions,
     pub(crate) callbacks: Callbacks,
     pub(crate) response_loaders: ResponseLoaders,
+    pub(crate) clock: crate::clock::Clock,
 }
 
 impl Default for JwtManagerBuilder {
@@ -77,6 +78,7 @@ impl Default for JwtManagerBuilder {
             transport: TransportOptions::default(),
             callbacks: Callbacks::default(),
             response_loaders: ResponseLoaders::default(),
+            clock: crate::clock::Clock::default(),
         }
     }
 }
@@ -228,6 +230,29 @@ impl JwtManagerBuilder {
     /// any base64 or JSON work (an addition to flask). Defaults to 8192.
     pub fn max_token_size(mut self, bytes: usize) -> Self {
         self.max_token_size = bytes;
+        self
+    }
+
+    /// Reads the time from `now` instead of the system clock: for tests of
+    /// expiry boundaries and for replaying recorded traffic. Defaults to the
+    /// system clock.
+    ///
+    /// ```
+    /// use chrono::{DateTime, TimeDelta};
+    /// use jwt_ext::{JwtErrorKind, JwtManager};
+    ///
+    /// let at = |secs| move || DateTime::from_timestamp(secs, 0).unwrap();
+    /// let minted_at = JwtManager::builder().secret_key("0123456789abcdef0123456789abcdef").clock(at(1_000_000)).build()?;
+    /// let token = minted_at.access_token("a").expires(TimeDelta::seconds(60)).encode().unwrap();
+    /// let an_hour_later = JwtManager::builder().secret_key("0123456789abcdef0123456789abcdef").clock(at(1_003_600)).build()?;
+    /// assert_eq!(an_hour_later.decode_token(&token).unwrap_err().kind(), JwtErrorKind::Expired);
+    /// # Ok::<(), jwt_ext::ConfigError>(())
+    /// ```
+    pub fn clock(
+        mut self,
+        now: impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static,
+    ) -> Self {
+        self.clock = crate::clock::Clock::injected(now);
         self
     }
 

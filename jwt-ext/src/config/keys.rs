@@ -1,6 +1,6 @@
 //! Signing and verification keys, parsed once at start-up.
 
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, EncodingKey};
 
 use super::ConfigError;
 use crate::algorithm::{alg_name, family_name};
@@ -67,6 +67,7 @@ impl KeyMaterial {
                     })?),
                     None => None,
                 };
+                check_rsa_size(&decoding, algorithm)?;
                 KeySet { encoding, decoding }
             }
         };
@@ -95,6 +96,37 @@ fn parse_private(
         AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
         _ => EncodingKey::from_ed_pem(pem),
     }
+}
+
+/// RFC 7518 §3.3: RSA keys of 2048 bits or more. Smaller keys are refused.
+fn check_rsa_size(key: &DecodingKey, algorithm: Algorithm) -> Result<(), ConfigError> {
+    if algorithm.family() != AlgorithmFamily::Rsa {
+        return Ok(());
+    }
+    let DecodingKeyKind::SecretOrDer(der) = key.kind() else {
+        return Ok(());
+    };
+    let Some(provider) = jsonwebtoken::crypto::CryptoProvider::try_get_default() else {
+        return Ok(());
+    };
+    // A backend that cannot take the key apart leaves the size unchecked;
+    // the key itself was parsed above.
+    let Ok((modulus, _)) = (provider.key_utils.rsa_pub_components_from_public_key)(der) else {
+        return Ok(());
+    };
+    let leading_zeros = modulus.iter().take_while(|b| **b == 0).count();
+    let significant = &modulus[leading_zeros..];
+    let bits = significant.len() * 8
+        - significant
+            .first()
+            .map_or(8, |b| b.leading_zeros() as usize);
+    if bits < 2048 {
+        return Err(ConfigError::new(format!(
+            "the RSA key has {bits} bits; RFC 7518 requires at least 2048 for \"{}\"",
+            alg_name(algorithm)
+        )));
+    }
+    Ok(())
 }
 
 /// Signs and verifies a probe, so that a private key of the wrong curve or a

@@ -93,7 +93,7 @@ impl<'a> Spec<'a> {
             return Err(err);
         }
         let settings = self.manager.settings();
-        let now = crate::clock::now_micros();
+        let now = settings.clock.now_micros();
         let iat = now.div_euclid(1_000_000);
         let expires = self.expires.unwrap_or(match self.kind {
             Kind::Access => settings.access_expires,
