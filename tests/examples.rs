@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use chrono::TimeDelta;
-use jwt_ext::JwtManager;
+use jwt_ext::{Algorithm, JwtManager};
 use jwt_ext_tests::http::{self, Body, CookieJar, Response, SetCookie};
 use serde_json::{Value, json};
 
@@ -708,5 +708,227 @@ fn implicit_refresh() {
         &server.call_with_cookies("GET", "/protected", &jar, &[]),
         401,
         missing_cookie(),
+    );
+}
+
+fn user_credentials(username: &str, password: &str) -> Value {
+    json!({ "username": username, "password": password })
+}
+
+#[test]
+fn automatic_user_loading() {
+    let server = Server::start("automatic_user_loading");
+    let jwt = examples_manager();
+    // As in the original: a bare JSON string, for a wrong password and for
+    // an unknown user alike.
+    let wrong = || json!("Wrong username or password");
+    expect(&server.get("/who_am_i", None), 401, missing_header());
+    expect(
+        &server.post("/login", None, Some(&user_credentials("panther", "wrong"))),
+        401,
+        wrong(),
+    );
+    expect(
+        &server.post(
+            "/login",
+            None,
+            Some(&user_credentials("nobody", "password")),
+        ),
+        401,
+        wrong(),
+    );
+    // Where the original fails with a 500 (compare_digest(None, ...)), the
+    // port refuses the login.
+    expect(
+        &server.post("/login", None, Some(&json!({ "username": "panther" }))),
+        401,
+        wrong(),
+    );
+
+    // Each seeded user logs in with "password" and is loaded from SQLite.
+    for (id, username, full_name) in [
+        (1, "batman", "Bruce Wayne"),
+        (2, "panther", "Ann Takamaki"),
+        (3, "little_sapphire", "Jester Lavore"),
+    ] {
+        let token = expect_tokens(
+            &server.post(
+                "/login",
+                None,
+                Some(&user_credentials(username, "password")),
+            ),
+            &["access_token"],
+        )
+        .remove(0);
+        // The identity loader made the user its id, as a string.
+        let decoded = jwt.decode_token(&token).expect("a valid token");
+        assert_eq!(decoded.identity(), &json!(id.to_string()));
+        let resp = server.get("/who_am_i", Some(&token));
+        expect(
+            &resp,
+            200,
+            json!({ "full_name": full_name, "id": id, "username": username }),
+        );
+        // In flask's order: sorted keys.
+        assert_eq!(
+            resp.body.trim_end(),
+            format!(r#"{{"full_name":"{full_name}","id":{id},"username":"{username}"}}"#)
+        );
+    }
+
+    // A valid token for a user who is not in the database: the lookup
+    // loader's `None`.
+    let ghost = jwt.create_access_token("99").expect("token");
+    expect(
+        &server.get("/who_am_i", Some(&ghost)),
+        401,
+        json!({ "msg": "Error loading the user 99" }),
+    );
+    // The original's own tokens carry the integer id: refused, as flask
+    // 4.7 refuses them (JWT_VERIFY_SUB).
+    let integer_sub = jwt.create_access_token(2).expect("token");
+    expect(
+        &server.get("/who_am_i", Some(&integer_sub)),
+        422,
+        json!({ "msg": "Subject must be a string" }),
+    );
+}
+
+#[test]
+fn loaders() {
+    let server = Server::start("loaders");
+    let token = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    let jwt = examples_manager();
+    assert_eq!(
+        jwt.decode_token(&token).expect("a valid token").identity(),
+        "example_user"
+    );
+    expect(
+        &server.get("/protected", Some(&token)),
+        200,
+        json!({ "hello": "world" }),
+    );
+
+    // The expired_token_loader's answer, for a token past its expiry.
+    let expired = jwt
+        .access_token("test")
+        .expires(TimeDelta::seconds(-1))
+        .encode()
+        .expect("token");
+    let resp = server.get("/protected", Some(&expired));
+    expect(
+        &resp,
+        401,
+        json!({ "code": "dave", "err": "I can't let you do that" }),
+    );
+    assert_eq!(
+        resp.body.trim_end(),
+        r#"{"code":"dave","err":"I can't let you do that"}"#
+    );
+
+    // Every other refusal keeps flask's default answer.
+    expect(&server.get("/protected", None), 401, missing_header());
+    let forged = JwtManager::builder()
+        .secret_key("another-secret")
+        .build()
+        .expect("configuration")
+        .create_access_token("test")
+        .expect("token");
+    expect(
+        &server.get("/protected", Some(&forged)),
+        422,
+        json!({ "msg": "Signature verification failed" }),
+    );
+}
+
+/// The `asymmetric_keys` example's key pair.
+const EXAMPLE_PRIVATE_KEY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/keys/rsa_private.pem"
+));
+const EXAMPLE_PUBLIC_KEY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/keys/rsa_public.pem"
+));
+
+#[test]
+fn asymmetric_keys() {
+    let server = Server::start("asymmetric_keys");
+    expect(&server.get("/protected", None), 401, missing_header());
+    expect(
+        &server.post("/login", None, Some(&credentials("nope"))),
+        401,
+        bad_login(),
+    );
+    let token = expect_tokens(
+        &server.post("/login", None, Some(&credentials("test"))),
+        &["access_token"],
+    )
+    .remove(0);
+    let header: Value =
+        serde_json::from_str(&jwt_ext_tests::segment_json(&token, 0)).expect("JSON header");
+    assert_eq!(header, json!({ "alg": "RS256", "typ": "JWT" }));
+    expect(
+        &server.get("/protected", Some(&token)),
+        200,
+        json!({ "logged_in_as": "test" }),
+    );
+
+    // The public key alone verifies the token, and cannot mint one.
+    let verifier = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .public_key_pem(EXAMPLE_PUBLIC_KEY)
+        .build()
+        .expect("a verify-only configuration");
+    let decoded = verifier.decode_token(&token).expect("verifies");
+    assert_eq!(decoded.identity(), "test");
+    assert_eq!(decoded.header()["alg"], "RS256");
+    assert!(verifier.create_access_token("test").is_err());
+
+    // The public key of another pair (the test fixtures') does not.
+    let stranger = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .public_key_pem(jwt_ext_tests::key("rsa_public.pem"))
+        .build()
+        .expect("configuration");
+    let err = stranger.decode_token(&token).expect_err("another key");
+    assert_eq!(err.message(), "Signature verification failed");
+
+    // And the server refuses the tokens of that other pair, and HS256 ones.
+    let foreign = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .private_key_pem(jwt_ext_tests::key("rsa_private.pem"))
+        .public_key_pem(jwt_ext_tests::key("rsa_public.pem"))
+        .build()
+        .expect("configuration")
+        .create_access_token("test")
+        .expect("token");
+    expect(
+        &server.get("/protected", Some(&foreign)),
+        422,
+        json!({ "msg": "Signature verification failed" }),
+    );
+    let hs256 = examples_manager()
+        .create_access_token("test")
+        .expect("token");
+    expect(
+        &server.get("/protected", Some(&hs256)),
+        422,
+        json!({ "msg": "The specified alg value is not allowed" }),
+    );
+
+    // A token the test mints with the example's private key is accepted.
+    let minted = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .private_key_pem(EXAMPLE_PRIVATE_KEY)
+        .public_key_pem(EXAMPLE_PUBLIC_KEY)
+        .build()
+        .expect("configuration")
+        .create_access_token("someone")
+        .expect("token");
+    expect(
+        &server.get("/protected", Some(&minted)),
+        200,
+        json!({ "logged_in_as": "someone" }),
     );
 }

@@ -42,6 +42,9 @@ pub enum JwtErrorKind {
     ClaimsVerification,
     /// The user lookup loader found no user: 401 (`UserLookupError`).
     UserLookup,
+    /// The revocation store failed or did not answer in time: 503, the
+    /// handler does not run (an addition to flask, which has no store).
+    StoreUnavailable,
     /// A loader of the application failed with an error of its own; the
     /// answer is that error's response (a database outage stays a 5xx).
     Callback,
@@ -82,6 +85,7 @@ impl JwtErrorKind {
             | JwtErrorKind::InvalidQueryParam => StatusCode::UNPROCESSABLE_ENTITY,
             JwtErrorKind::ClaimsVerification | JwtErrorKind::BadPayload => StatusCode::BAD_REQUEST,
             JwtErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            JwtErrorKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             JwtErrorKind::Callback
             | JwtErrorKind::NotVerified
             | JwtErrorKind::Misconfigured

@@ -139,6 +139,7 @@ mod location;
 mod locations;
 mod manager;
 mod mint;
+mod revocation;
 mod set_cookies;
 mod state;
 mod verify;
@@ -160,6 +161,9 @@ pub use jsonwebtoken::Algorithm;
 pub use location::TokenLocation;
 pub use manager::JwtManager;
 pub use mint::{AccessToken, Fresh, RefreshToken};
+#[cfg(feature = "redis")]
+pub use revocation::RedisStore;
+pub use revocation::{MemoryStore, RevocationStore, StoreError, StoreFuture, TokenPair};
 pub use set_cookies::{CookieOptions, SetCookieTarget};
 pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
 pub use verify::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};

@@ -205,7 +205,11 @@ pub(crate) fn start<T>(
     let responses = settings.responses.clone();
     let locations = effective_locations(settings, &options);
     let read_body = needs_body(req, settings, locations, options.refresh);
-    if !read_body && !settings.callbacks.any_async(options.skip_revocation_check) {
+    let checks_revocation = settings.revocation.is_some() && !options.skip_revocation_check;
+    if !read_body
+        && !checks_revocation
+        && !settings.callbacks.any_async(options.skip_revocation_check)
+    {
         let outcome =
             verify_with(req, &Body::NotRead, settings, &options).map(|token| Jwt::new(token, None));
         return VerifyFuture::ready(conclude(req, &manager, &options, outcome), finish)
@@ -287,6 +291,19 @@ async fn run_loaders(
     let refused = |kind, message: String, jwt: &Jwt| {
         JwtError::new(kind, message).with_token(jwt.header().clone(), jwt.claims().clone())
     };
+    if let Some(check) = manager
+        .settings()
+        .revocation
+        .as_ref()
+        .filter(|_| !options.skip_revocation_check)
+        && check.is_revoked(&jwt, manager.family_lifetime()).await?
+    {
+        return Err(refused(
+            JwtErrorKind::Revoked,
+            "Token has been revoked".into(),
+            &jwt,
+        ));
+    }
     if let Some(blocklist) = callbacks
         .blocklist
         .as_ref()

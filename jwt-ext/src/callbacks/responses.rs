@@ -24,6 +24,7 @@ pub(crate) struct ResponseLoaders {
     pub(crate) revoked: Option<TokenResponse>,
     pub(crate) user_lookup_error: Option<TokenResponse>,
     pub(crate) verification_failed: Option<TokenResponse>,
+    pub(crate) store_unavailable: Option<ReasonResponse>,
 }
 
 /// How a manager's errors are rendered: the message key of the default
@@ -73,6 +74,7 @@ impl ErrorResponses {
             JwtErrorKind::Revoked => with_token(&loaders.revoked),
             JwtErrorKind::UserLookup => with_token(&loaders.user_lookup_error),
             JwtErrorKind::ClaimsVerification => with_token(&loaders.verification_failed),
+            JwtErrorKind::StoreUnavailable => with_reason(&loaders.store_unavailable),
             _ => None,
         }
     }

@@ -257,6 +257,17 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// The answer when the revocation store fails or times out (an addition
+    /// to flask), from the reason. Defaults to 503
+    /// `{"msg": "Token revocation status unavailable"}`.
+    pub fn store_unavailable_loader(
+        mut self,
+        loader: impl Fn(&str) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.response_loaders.store_unavailable = Some(Arc::new(loader));
+        self
+    }
+
     /// flask's `token_verification_failed_loader`. Defaults to 400
     /// `{"msg": "User claims verification failed"}`.
     pub fn token_verification_failed_loader(

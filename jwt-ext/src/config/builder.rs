@@ -51,6 +51,7 @@ pub struct JwtManagerBuilder {
     pub(crate) callbacks: Callbacks,
     pub(crate) response_loaders: ResponseLoaders,
     pub(crate) clock: crate::clock::Clock,
+    pub(crate) revocation: crate::revocation::RevocationOptions,
 }
 
 impl Default for JwtManagerBuilder {
@@ -79,6 +80,7 @@ impl Default for JwtManagerBuilder {
             callbacks: Callbacks::default(),
             response_loaders: ResponseLoaders::default(),
             clock: crate::clock::Clock::default(),
+            revocation: crate::revocation::RevocationOptions::default(),
         }
     }
 }

@@ -1,0 +1,163 @@
+//! The revocation check of the pipeline: a store lookup bounded by a
+//! timeout, failing closed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{RevocationStore, StoreError, keys};
+use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManagerBuilder};
+
+/// How revocation is checked: the store, the time it may take, and what a
+/// failing store means.
+#[derive(Clone)]
+pub(crate) struct RevocationCheck {
+    pub(crate) store: Arc<dyn RevocationStore>,
+    pub(crate) timeout: Duration,
+    pub(crate) fail_open: bool,
+}
+
+/// The builder's revocation settings, assembled into a check at build time.
+#[derive(Clone)]
+pub(crate) struct RevocationOptions {
+    pub(crate) store: Option<Arc<dyn RevocationStore>>,
+    pub(crate) timeout: Duration,
+    pub(crate) fail_open: bool,
+}
+
+impl Default for RevocationOptions {
+    fn default() -> Self {
+        RevocationOptions {
+            store: None,
+            timeout: Duration::from_millis(250),
+            fail_open: false,
+        }
+    }
+}
+
+impl RevocationOptions {
+    pub(crate) fn check(self) -> Option<RevocationCheck> {
+        let store = self.store?;
+        Some(RevocationCheck {
+            store,
+            timeout: self.timeout,
+            fail_open: self.fail_open,
+        })
+    }
+}
+
+impl RevocationCheck {
+    /// Runs a store operation within the timeout; a failure is a 503.
+    pub(crate) async fn timed<T>(
+        &self,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, JwtError> {
+        let outcome = match actix_web::rt::time::timeout(self.timeout, operation).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(StoreError::new(format!(
+                "no answer within {:?}",
+                self.timeout
+            ))),
+        };
+        outcome.map_err(|e| {
+            tracing::error!(reason = %e, "revocation store unavailable");
+            JwtError::new(
+                JwtErrorKind::StoreUnavailable,
+                "Token revocation status unavailable",
+            )
+        })
+    }
+
+    /// Whether `jwt` is revoked, directly, through its refresh family, or
+    /// because it is a refresh token exchanged before (reuse: the whole
+    /// family is revoked now).
+    pub(crate) async fn is_revoked(
+        &self,
+        jwt: &DecodedJwt,
+        family_ttl: Option<Duration>,
+    ) -> Result<bool, JwtError> {
+        let outcome = self.lookup(jwt, family_ttl).await;
+        match outcome {
+            Err(err) if self.fail_open && err.kind() == JwtErrorKind::StoreUnavailable => {
+                tracing::warn!("revocation store unavailable; failing open as configured");
+                Ok(false)
+            }
+            other => other,
+        }
+    }
+
+    async fn lookup(
+        &self,
+        jwt: &DecodedJwt,
+        family_ttl: Option<Duration>,
+    ) -> Result<bool, JwtError> {
+        // Tokens without `jti` (third-party ones) cannot be revoked by id.
+        let Some(jti) = jwt.jti() else {
+            return Ok(false);
+        };
+        let family = family_of(jwt);
+        let mut watched = vec![keys::revoked(jti)];
+        if let Some(family) = &family {
+            watched.push(keys::family(family));
+        }
+        if self.timed(self.store.contains(&watched)).await? {
+            return Ok(true);
+        }
+        if jwt.is_refresh() && self.timed(self.store.contains(&[keys::used(jti)])).await? {
+            if let Some(family) = &family {
+                self.timed(self.store.insert(&keys::family(family), family_ttl))
+                    .await?;
+            }
+            tracing::warn!("refresh token reuse detected: its token family is revoked");
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+/// The rotation family of a token: its `fam` claim, or for a refresh token
+/// minted outside rotation (at login), its own `jti`.
+pub(crate) fn family_of(jwt: &DecodedJwt) -> Option<String> {
+    match jwt.claims().get("fam").and_then(serde_json::Value::as_str) {
+        Some(family) => Some(family.to_owned()),
+        None if jwt.is_refresh() => jwt.jti().map(str::to_owned),
+        None => None,
+    }
+}
+
+impl JwtManagerBuilder {
+    /// Checks every verified token against `store` (unless a route says
+    /// `skip_revocation_check`): a revoked token answers 401 `Token has been
+    /// revoked`. A store that fails or does not answer within the
+    /// [timeout](Self::revocation_timeout) answers 503 and the handler does
+    /// not run. Defaults to no store.
+    ///
+    /// ```
+    /// use jwt_ext::{JwtManager, MemoryStore};
+    ///
+    /// let jwt = JwtManager::builder()
+    ///     .secret_key("change me: a long random secret, 32 bytes or more")
+    ///     .revocation_store(MemoryStore::new())
+    ///     .build()?;
+    /// # Ok::<(), jwt_ext::ConfigError>(())
+    /// ```
+    pub fn revocation_store(mut self, store: impl RevocationStore) -> Self {
+        self.revocation.store = Some(Arc::new(store));
+        self
+    }
+
+    /// How long a revocation lookup may take before the request is refused
+    /// with 503. Defaults to 250 ms.
+    pub fn revocation_timeout(mut self, timeout: Duration) -> Self {
+        self.revocation.timeout = timeout;
+        self
+    }
+
+    /// Let requests through when the revocation store fails, instead of
+    /// refusing them. Revoked tokens are then accepted while the store is
+    /// down: choose this only where availability matters more than logout,
+    /// and watch the warning it logs. Defaults to `false` (fail closed).
+    pub fn revocation_fail_open(mut self, fail_open: bool) -> Self {
+        self.revocation.fail_open = fail_open;
+        self
+    }
+}

@@ -1,0 +1,104 @@
+//! An in-memory revocation store for tests and single-process services.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{RevocationStore, StoreError, StoreFuture};
+
+/// Revoked keys in this process's memory, expiring with their tokens.
+///
+/// Right for tests and for a single instance; several instances behind a
+/// load balancer need a shared store such as [`RedisStore`](crate::RedisStore)
+/// (feature `redis`), or a revocation on one would not be seen by the others.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    entries: Mutex<HashMap<String, Option<Instant>>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many keys are recorded and not expired.
+    pub fn len(&self) -> usize {
+        let now = Instant::now();
+        self.lock()
+            .values()
+            .filter(|expiry| live(expiry, now))
+            .count()
+    }
+
+    /// Whether no key is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Instant>>> {
+        // A panic elsewhere while holding the lock leaves the map usable.
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn live(expiry: &Option<Instant>, now: Instant) -> bool {
+    expiry.is_none_or(|at| at > now)
+}
+
+impl RevocationStore for MemoryStore {
+    fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool> {
+        let now = Instant::now();
+        let mut entries = self.lock();
+        // Expired entries go when the map is touched: it cleans itself up.
+        entries.retain(|_, expiry| live(expiry, now));
+        let inserted = !entries.contains_key(key);
+        if inserted {
+            entries.insert(key.to_owned(), ttl.map(|ttl| now + ttl));
+        }
+        Box::pin(std::future::ready(Ok::<_, StoreError>(inserted)))
+    }
+
+    fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
+        let now = Instant::now();
+        let entries = self.lock();
+        let found = keys
+            .iter()
+            .any(|key| entries.get(key).is_some_and(|expiry| live(expiry, now)));
+        Box::pin(std::future::ready(Ok(found)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn entries_expire() {
+        let store = MemoryStore::new();
+        assert!(
+            store
+                .insert("a", Some(Duration::from_millis(30)))
+                .await
+                .unwrap()
+        );
+        assert!(store.insert("b", None).await.unwrap());
+        assert!(store.contains(&["a".to_owned()]).await.unwrap());
+        assert_eq!(store.len(), 2);
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!store.contains(&["a".to_owned()]).await.unwrap());
+        assert!(
+            store
+                .contains(&["a".to_owned(), "b".to_owned()])
+                .await
+                .unwrap()
+        );
+        assert_eq!(store.len(), 1);
+        assert!(
+            store.insert("a", None).await.unwrap(),
+            "expired keys can be recorded again"
+        );
+    }
+}

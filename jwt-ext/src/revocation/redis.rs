@@ -1,0 +1,116 @@
+//! A Redis revocation store, shared by every instance of a service.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use super::{RevocationStore, StoreError, StoreFuture};
+
+/// Revoked keys in Redis, with a TTL equal to the token's remaining
+/// lifetime, so the list cleans itself up. Every instance that shares the
+/// Redis sees a revocation at once.
+///
+/// The connection is managed: after Redis restarts, the next requests
+/// reconnect. While Redis is unreachable, lookups fail and protected routes
+/// answer 503 (fail closed), unless fail-open was chosen explicitly.
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    prefix: String,
+}
+
+impl RedisStore {
+    /// Connects to `url` (for example `redis://127.0.0.1:6379`); keys are
+    /// prefixed with `jwt-ext:`.
+    ///
+    /// # Errors
+    /// A [`StoreError`] when the URL is invalid or Redis does not answer.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url)
+            .map_err(|e| StoreError::new(format!("invalid Redis URL: {e}")))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1);
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|e| StoreError::new(format!("cannot connect to Redis: {e}")))?;
+        Ok(RedisStore {
+            connection,
+            prefix: "jwt-ext:".to_owned(),
+        })
+    }
+
+    /// Uses `prefix` before every key instead of `jwt-ext:`, e.g. to share a
+    /// Redis between services.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The remaining lifetime of a key, for inspection and tests.
+    ///
+    /// # Errors
+    /// A [`StoreError`] when Redis does not answer.
+    pub async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+        let mut connection = self.connection.clone();
+        let millis: i64 = redis::cmd("PTTL")
+            .arg(format!("{}{key}", self.prefix))
+            .query_async(&mut connection)
+            .await
+            .map_err(redis_error)?;
+        // -2: no key; -1: no expiry.
+        Ok(u64::try_from(millis).ok().map(Duration::from_millis))
+    }
+}
+
+fn redis_error(e: redis::RedisError) -> StoreError {
+    StoreError::new(format!("Redis: {e}"))
+}
+
+impl RevocationStore for RedisStore {
+    fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            let mut command = redis::cmd("SET");
+            command
+                .arg(format!("{}{key}", self.prefix))
+                .arg(1)
+                .arg("NX");
+            if let Some(ttl) = ttl {
+                // At least a millisecond: PX 0 is an error.
+                command.arg("PX").arg(ttl.as_millis().max(1) as u64);
+            }
+            let reply: Option<String> = command
+                .query_async(&mut connection)
+                .await
+                .map_err(redis_error)?;
+            Ok(reply.is_some())
+        })
+    }
+
+    fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            let keys: Vec<String> = keys
+                .iter()
+                .map(|key| format!("{}{key}", self.prefix))
+                .collect();
+            let found: u64 = redis::cmd("EXISTS")
+                .arg(keys)
+                .query_async(&mut connection)
+                .await
+                .map_err(redis_error)?;
+            Ok(found > 0)
+        })
+    }
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
