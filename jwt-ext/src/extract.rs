@@ -9,7 +9,6 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::future::VerifyFuture;
-use crate::state::RequestJwt;
 use crate::verify::{VerifyOptions, start};
 use crate::{DecodedJwt, JwtError, JwtErrorKind};
 
@@ -62,14 +61,6 @@ impl std::fmt::Debug for Jwt {
     }
 }
 
-/// A token of an earlier verification of this request, if any.
-pub(crate) fn verified_before(req: &HttpRequest) -> Option<Result<Option<Jwt>, JwtError>> {
-    match RequestJwt::load(req)? {
-        RequestJwt::Verified(jwt) => Some(Ok(Some(jwt))),
-        RequestJwt::Absent(missing) => Some(Err(missing)),
-    }
-}
-
 pub(crate) fn required(jwt: Option<Jwt>) -> Result<Jwt, JwtError> {
     // Not optional: verification returns a token or an error.
     jwt.ok_or_else(JwtError::not_verified)
@@ -80,11 +71,9 @@ impl FromRequest for Jwt {
     type Future = VerifyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        match verified_before(req) {
-            Some(result) => VerifyFuture::ready(result, required).render_with(req),
-            // A handler that takes a token needs one, even for OPTIONS.
-            None => start(req, payload, VerifyOptions::new(), false, required),
-        }
+        // A handler that takes a token needs one, even for OPTIONS.
+        VerifyFuture::earlier(req, false, required)
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), false, required))
     }
 }
 
@@ -102,17 +91,15 @@ impl FromRequest for OptionalJwt {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let finish = |jwt| Ok(OptionalJwt(jwt));
-        match RequestJwt::load(req) {
-            Some(RequestJwt::Verified(jwt)) => VerifyFuture::ready(Ok(Some(jwt)), finish),
-            Some(RequestJwt::Absent(_)) => VerifyFuture::ready(Ok(None), finish),
-            None => start(
+        VerifyFuture::earlier(req, true, finish).unwrap_or_else(|| {
+            start(
                 req,
                 payload,
                 VerifyOptions::new().optional(true),
                 false,
                 finish,
-            ),
-        }
+            )
+        })
     }
 }
 
@@ -143,9 +130,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JwtIdentity<T> {
                 )
             })
         };
-        match verified_before(req) {
-            Some(result) => VerifyFuture::ready(result, finish).render_with(req),
-            None => start(req, payload, VerifyOptions::new(), false, finish),
-        }
+        VerifyFuture::earlier(req, false, finish)
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), false, finish))
     }
 }

@@ -3,12 +3,15 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use std::task::{Context, Poll};
 
 use crate::callbacks::ErrorResponses;
+use crate::in_flight::{InFlight, Outcome};
+use crate::state::RequestJwt;
 use crate::{Jwt, JwtError, JwtManager};
 
 type Verification = Result<Option<Jwt>, JwtError>;
@@ -28,6 +31,11 @@ pub struct VerifyFuture<T> {
 enum State {
     Ready(Option<Verification>),
     Reading(Pin<Box<dyn Future<Output = Verification>>>),
+    /// Another extractor of the request is verifying; use its outcome.
+    Waiting {
+        in_flight: Rc<InFlight>,
+        optional: bool,
+    },
 }
 
 impl<T> VerifyFuture<T> {
@@ -51,6 +59,31 @@ impl<T> VerifyFuture<T> {
             finish,
             responses: None,
         }
+    }
+
+    /// The outcome of an earlier or running verification of `req`, if any:
+    /// extractors after the guard reuse it instead of verifying again.
+    pub(crate) fn earlier(
+        req: &HttpRequest,
+        optional: bool,
+        finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+    ) -> Option<Self> {
+        let state = match (RequestJwt::load(req), InFlight::of(req)) {
+            (Some(state), _) => State::Ready(Some(resolve(Ok(state), optional))),
+            (None, Some(in_flight)) => State::Waiting {
+                in_flight,
+                optional,
+            },
+            (None, None) => return None,
+        };
+        Some(
+            VerifyFuture {
+                state,
+                finish,
+                responses: None,
+            }
+            .render_with(req),
+        )
     }
 
     /// Renders errors of `finish`, which cannot reach the manager, with the
@@ -80,6 +113,13 @@ impl<T> Future for VerifyFuture<T> {
                 Poll::Ready(result) => result,
                 Poll::Pending => return Poll::Pending,
             },
+            State::Waiting {
+                in_flight,
+                optional,
+            } => match in_flight.poll_outcome(cx) {
+                Poll::Ready(outcome) => resolve(outcome, *optional),
+                Poll::Pending => return Poll::Pending,
+            },
         };
         Poll::Ready(
             verification
@@ -89,5 +129,15 @@ impl<T> Future for VerifyFuture<T> {
                     None => err,
                 }),
         )
+    }
+}
+
+/// What an extractor makes of a verification's outcome: a token, none
+/// (optional extractors only), or the error.
+fn resolve(outcome: Outcome, optional: bool) -> Verification {
+    match outcome? {
+        RequestJwt::Verified(jwt) => Ok(Some(jwt)),
+        RequestJwt::Absent(_) if optional => Ok(None),
+        RequestJwt::Absent(missing) => Err(missing),
     }
 }

@@ -8,3 +8,6 @@ pub mod flask_differences {}
 
 #[doc = include_str!("../guide/loaders.md")]
 pub mod loaders {}
+
+#[doc = include_str!("../guide/revocation.md")]
+pub mod revocation {}

@@ -75,6 +75,7 @@
 //! | the `implicit_refresh` example's `after_request` hook | the [`ImplicitRefresh`] middleware |
 //! | `decode_token(token, allow_expired=…)` | [`jwt.decode_token(token)`](JwtManager::decode_token), [`jwt.decode_token_with(token, DecodeOptions::default().allow_expired(true))`](JwtManager::decode_token_with) |
 //! | `@jwt.user_lookup_loader`, `current_user`, `get_current_user()` and the other loaders | builder methods of the same names ([guide](guide::loaders)), [`CurrentUser<U>`](CurrentUser), [`get_current_user`] |
+//! | `token_in_blocklist_loader` with a store of revoked `jti`s | [`revocation_store`](JwtManagerBuilder::revocation_store), [`jwt.revoke_token(&token)`](JwtManager::revoke_token); also [`rotate_refresh_token`](JwtManager::rotate_refresh_token) ([guide](guide::revocation)) |
 //! | exceptions and their default responses | [`JwtError`] with [`JwtErrorKind`]: flask's status and `{"msg": …}` body |
 //!
 //! # What the pipeline checks, in order
@@ -104,6 +105,8 @@
 //!   submit, production settings, token locations, silent renewal.
 //! - [Loaders](guide::loaders): user loading, extra claims, keys per token,
 //!   revocation and claims checks, custom answers.
+//! - [Revocation](guide::revocation): stores, failing closed, refresh-token
+//!   rotation with reuse detection.
 //! - [Differences from flask-jwt-extended](guide::flask_differences): where
 //!   jwt-ext is stricter, the flask quirks it keeps, and what the Rust API adds.
 //!
@@ -114,6 +117,7 @@
 //! | `macros` | yes | [`#[jwt_required]`](jwt_required) |
 //! | `aws_lc_rs` | yes | jsonwebtoken's aws-lc-rs backend (fastest RSA and EC) |
 //! | `rust_crypto` | no | jsonwebtoken's pure-Rust backend; when both backends are enabled, aws-lc-rs is used |
+//! | `redis` | no | `RedisStore`, a revocation store shared by every instance |
 //!
 //! Building a [`JwtManager`] installs the crypto provider of the enabled
 //! backend, or fails with a [`ConfigError`] when none is enabled.
@@ -134,6 +138,7 @@ mod extract;
 mod future;
 pub mod guide;
 mod implicit_refresh;
+mod in_flight;
 mod json;
 mod location;
 mod locations;

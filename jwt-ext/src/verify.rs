@@ -13,6 +13,7 @@ use crate::callbacks::python_str;
 use crate::config::Settings;
 use crate::decode::{self, DecodeOptions};
 use crate::future::VerifyFuture;
+use crate::in_flight::InFlight;
 use crate::locations::body::{self, Body};
 use crate::locations::{find_token, needs_body};
 use crate::state::RequestJwt;
@@ -216,14 +217,26 @@ pub(crate) fn start<T>(
             .responses(responses);
     }
     let read = read_body.then(|| body::buffer(payload, settings.transport.body_limit));
+    let in_flight = InFlight::begin(req);
     let req = req.clone();
     VerifyFuture::reading(
         async move {
-            let body = match read {
-                Some(read) => Body::Read(read.await.map_err(|err| manager.own(err))?),
-                None => Body::NotRead,
+            let verification = async {
+                let body = match read {
+                    Some(read) => Body::Read(read.await.map_err(|err| manager.own(err))?),
+                    None => Body::NotRead,
+                };
+                run(req.clone(), body, options).await
             };
-            run(req, body, options).await
+            let result = verification.await;
+            // Extractors waiting for this verification see what it stored.
+            let outcome = match (&result, RequestJwt::load(&req)) {
+                (Err(err), _) => Err(err.clone()),
+                (Ok(_), Some(state)) => Ok(state),
+                (Ok(_), None) => Err(JwtError::not_verified()),
+            };
+            in_flight.complete(outcome);
+            result
         },
         finish,
     )

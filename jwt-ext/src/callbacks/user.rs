@@ -7,7 +7,7 @@ use std::rc::Rc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::extract::{required, verified_before};
+use crate::extract::required;
 use crate::future::VerifyFuture;
 use crate::state::RequestJwt;
 use crate::verify::{VerifyOptions, start};
@@ -47,10 +47,8 @@ impl<U: 'static> FromRequest for CurrentUser<U> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let finish = |jwt: Option<Jwt>| user_of::<U>(&required(jwt)?).map(CurrentUser);
-        match verified_before(req) {
-            Some(result) => VerifyFuture::ready(result, finish).render_with(req),
-            None => start(req, payload, VerifyOptions::new(), false, finish),
-        }
+        VerifyFuture::earlier(req, false, finish)
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), false, finish))
     }
 }
 

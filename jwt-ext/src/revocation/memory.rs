@@ -9,7 +9,7 @@ use super::{RevocationStore, StoreError, StoreFuture};
 /// Revoked keys in this process's memory, expiring with their tokens.
 ///
 /// Right for tests and for a single instance; several instances behind a
-/// load balancer need a shared store such as [`RedisStore`](crate::RedisStore)
+/// load balancer need a shared store such as `RedisStore`
 /// (feature `redis`), or a revocation on one would not be seen by the others.
 #[derive(Debug, Default)]
 pub struct MemoryStore {

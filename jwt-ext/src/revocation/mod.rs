@@ -26,7 +26,7 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 ///
 /// Two operations are enough for revocation, logout everywhere and refresh
 /// rotation. jwt-ext ships [`MemoryStore`] (one process) and, with the
-/// `redis` feature, [`RedisStore`] (shared by every instance); a SQL table
+/// `redis` feature, `RedisStore` (shared by every instance); a SQL table
 /// or any other store implements the trait in a few lines.
 ///
 /// ```

@@ -1,0 +1,201 @@
+//! The Redis revocation store against a real `redis-server` (started on a
+//! free loopback port; `.ci/run` installs it): revocation shared by two
+//! app instances, TTLs, Redis going down and coming back, a stalled Redis,
+//! and concurrent refresh rotation.
+
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, test, web};
+use chrono::TimeDelta;
+use jwt_ext::{Jwt, JwtError, JwtManager, RedisStore, jwt_required};
+use jwt_ext_tests::redis_server::RedisServer;
+use serde_json::{Value, json};
+
+const SECRET: &str = "redis-test-secret-0123456789abcdef-0123";
+
+async fn manager(url: &str) -> JwtManager {
+    let store = RedisStore::connect(url)
+        .await
+        .expect("connect to the test redis-server");
+    JwtManager::builder()
+        .secret_key(SECRET)
+        .revocation_store(store)
+        .revocation_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+}
+
+#[jwt_required]
+async fn protected(token: Jwt) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "identity": token.identity() }))
+}
+
+#[jwt_required]
+async fn logout(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+    jwt.revoke_token(&token).await?;
+    Ok(HttpResponse::Ok().json(json!({ "msg": "Access token revoked" })))
+}
+
+macro_rules! app {
+    ($jwt:expr) => {
+        test::init_service(
+            App::new()
+                .app_data($jwt)
+                .route("/protected", web::get().to(protected))
+                .route("/logout", web::delete().to(logout)),
+        )
+        .await
+    };
+}
+
+async fn call(
+    app: &impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+    method: actix_web::http::Method,
+    path: &str,
+    token: &str,
+) -> (u16, Value) {
+    let req = test::TestRequest::default()
+        .method(method)
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .to_request();
+    let resp = test::call_service(app, req).await;
+    let status = resp.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null),
+    )
+}
+
+use actix_web::http::Method;
+
+#[actix_web::test]
+async fn a_revocation_on_one_instance_is_seen_by_the_other() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (one, two) = (manager(&redis.url()).await, manager(&redis.url()).await);
+    let (app_one, app_two) = (app!(one.clone()), app!(two.clone()));
+    let token = one.create_access_token("ann").unwrap();
+    assert_eq!(
+        call(&app_two, Method::GET, "/protected", &token).await.0,
+        200
+    );
+    assert_eq!(
+        call(&app_one, Method::DELETE, "/logout", &token).await.0,
+        200
+    );
+    assert_eq!(
+        call(&app_two, Method::GET, "/protected", &token).await,
+        (401, json!({ "msg": "Token has been revoked" }))
+    );
+    assert_eq!(
+        call(&app_one, Method::GET, "/protected", &token).await.0,
+        401
+    );
+}
+
+#[actix_web::test]
+async fn entries_live_as_long_as_their_tokens() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let jwt = manager(&redis.url()).await;
+    let token = jwt
+        .access_token("ann")
+        .expires(TimeDelta::seconds(2))
+        .encode()
+        .unwrap();
+    let decoded = jwt.decode_token(&token).unwrap();
+    jwt.revoke_token(&decoded).await.unwrap();
+    let store = RedisStore::connect(&redis.url()).await.unwrap();
+    let key = format!("revoked:{}", decoded.jti().unwrap());
+    let ttl = store.ttl(&key).await.unwrap().expect("the entry has a TTL");
+    assert!(
+        ttl <= Duration::from_secs(2) && ttl > Duration::from_millis(500),
+        "TTL {ttl:?}"
+    );
+    actix_web::rt::time::sleep(Duration::from_millis(2600)).await;
+    assert_eq!(
+        store.ttl(&key).await.unwrap(),
+        None,
+        "Redis dropped the entry when the token expired"
+    );
+}
+
+#[actix_web::test]
+async fn redis_down_fails_closed_and_recovers() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let jwt = manager(&redis.url()).await;
+    let app = app!(jwt.clone());
+    let token = jwt.create_access_token("ann").unwrap();
+    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+
+    redis.stop();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        call(&app, Method::GET, "/protected", &token).await,
+        (503, json!({ "msg": "Token revocation status unavailable" }))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "refused quickly, not hanging"
+    );
+
+    redis.restart();
+    // The managed connection reconnects within a few requests.
+    let mut status = 0;
+    for _ in 0..50 {
+        status = call(&app, Method::GET, "/protected", &token).await.0;
+        if status == 200 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "service recovered once Redis came back");
+    assert_eq!(call(&app, Method::DELETE, "/logout", &token).await.0, 200);
+    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 401);
+}
+
+#[actix_web::test]
+async fn a_stalled_redis_times_out() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let jwt = manager(&redis.url()).await;
+    let app = app!(jwt.clone());
+    let token = jwt.create_access_token("ann").unwrap();
+    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    // CLIENT PAUSE holds every client's commands for a second.
+    assert_eq!(redis.command(&["CLIENT", "PAUSE", "1000"]), "+OK");
+    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 503);
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "the 300 ms timeout answered, not Redis"
+    );
+}
+
+#[actix_web::test]
+async fn concurrent_rotations_with_redis_let_exactly_one_through() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (one, two) = (manager(&redis.url()).await, manager(&redis.url()).await);
+    let refresh = one
+        .decode_token(&one.create_refresh_token("ann").unwrap())
+        .unwrap();
+    let exchange = |jwt: JwtManager, token: jwt_ext::DecodedJwt| {
+        actix_web::rt::spawn(async move { jwt.rotate_refresh_token(&token).await.is_ok() })
+    };
+    let (a, b) = (exchange(one, refresh.clone()), exchange(two, refresh));
+    let wins = a.await.unwrap() as u8 + b.await.unwrap() as u8;
+    assert_eq!(wins, 1, "SET NX lets exactly one exchange win");
+}

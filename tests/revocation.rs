@@ -1,0 +1,403 @@
+//! Revocation with the in-memory store and with stores that fail or stall:
+//! logout, expiry of entries, failing closed (and open only on request),
+//! refresh-token rotation with reuse detection.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, test, web};
+use chrono::TimeDelta;
+use jwt_ext::{
+    Jwt, JwtError, JwtErrorKind, JwtManager, JwtManagerBuilder, MemoryStore, RevocationStore,
+    StoreError, StoreFuture, jwt_required,
+};
+use serde_json::{Value, json};
+
+const SECRET: &str = "revocation-test-secret-0123456789abcdef";
+
+fn builder() -> JwtManagerBuilder {
+    JwtManager::builder().secret_key(SECRET)
+}
+
+/// Calls of `counted`, to show a refused request never reached it.
+static COUNTED_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+#[jwt_required]
+async fn counted() -> HttpResponse {
+    COUNTED_CALLS.fetch_add(1, Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[jwt_required(verify_type = false)]
+async fn logout(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+    jwt.revoke_token(&token).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "msg": format!("{} token successfully revoked", token.token_type()) })))
+}
+
+#[jwt_required]
+async fn protected(token: Jwt) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "identity": token.identity() }))
+}
+
+#[jwt_required(skip_revocation_check)]
+async fn unchecked() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[jwt_required(refresh)]
+async fn refresh(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+    let pair = jwt.rotate_refresh_token(&token).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "access_token": pair.access_token, "refresh_token": pair.refresh_token })))
+}
+
+macro_rules! app {
+    ($jwt:expr) => {
+        test::init_service(
+            App::new()
+                .app_data($jwt)
+                .route("/logout", web::delete().to(logout))
+                .route("/protected", web::get().to(protected))
+                .route("/counted", web::get().to(counted))
+                .route("/unchecked", web::get().to(unchecked))
+                .route("/refresh", web::post().to(refresh)),
+        )
+        .await
+    };
+}
+
+async fn send(
+    app: &impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+    method: &str,
+    path: &str,
+    token: &str,
+) -> (u16, Value) {
+    let req = test::TestRequest::default()
+        .method(actix_web::http::Method::from_bytes(method.as_bytes()).unwrap())
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .to_request();
+    let resp = test::call_service(app, req).await;
+    let status = resp.status().as_u16();
+    let body = test::read_body(resp).await;
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[actix_web::test]
+async fn logout_revokes_access_and_refresh_tokens() {
+    let jwt = builder()
+        .revocation_store(MemoryStore::new())
+        .build()
+        .unwrap();
+    let app = app!(jwt.clone());
+    let access = jwt.create_access_token("ann").unwrap();
+    let refresh_token = jwt.create_refresh_token("ann").unwrap();
+    assert_eq!(send(&app, "GET", "/protected", &access).await.0, 200);
+    assert_eq!(
+        send(&app, "DELETE", "/logout", &access).await,
+        (200, json!({ "msg": "access token successfully revoked" }))
+    );
+    assert_eq!(
+        send(&app, "GET", "/protected", &access).await,
+        (401, json!({ "msg": "Token has been revoked" }))
+    );
+    assert_eq!(
+        send(&app, "GET", "/unchecked", &access).await.0,
+        200,
+        "skip_revocation_check skips"
+    );
+    assert_eq!(
+        send(&app, "DELETE", "/logout", &refresh_token).await.1["msg"],
+        "refresh token successfully revoked"
+    );
+    assert_eq!(send(&app, "POST", "/refresh", &refresh_token).await.0, 401);
+    // Revocation is by jti: another encoding of the same token id is revoked too.
+    let same_jti = jwt
+        .access_token("ann")
+        .claim("jti", jwt.decode_token(&access).unwrap().jti())
+        .encode()
+        .unwrap();
+    assert_ne!(same_jti, access);
+    assert_eq!(send(&app, "GET", "/protected", &same_jti).await.0, 401);
+    // Other tokens of the same user are untouched.
+    assert_eq!(
+        send(
+            &app,
+            "GET",
+            "/protected",
+            &jwt.create_access_token("ann").unwrap()
+        )
+        .await
+        .0,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn revocations_expire_with_their_tokens() {
+    let store = Arc::new(MemoryStore::new());
+    let jwt = builder()
+        .revocation_store(SharedStore(store.clone()))
+        .build()
+        .unwrap();
+    let short = jwt
+        .access_token("ann")
+        .expires(TimeDelta::seconds(1))
+        .encode()
+        .unwrap();
+    jwt.revoke_token(&jwt.decode_token(&short).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(store.len(), 1);
+    std::thread::sleep(Duration::from_millis(2100));
+    assert!(
+        store.is_empty(),
+        "the entry lives as long as the token, no longer"
+    );
+}
+
+/// A store shared with the test, to look inside it.
+struct SharedStore(Arc<MemoryStore>);
+
+impl RevocationStore for SharedStore {
+    fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool> {
+        self.0.insert(key, ttl)
+    }
+
+    fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
+        self.0.contains(keys)
+    }
+}
+
+/// A store that is down, or answers too late.
+enum BrokenStore {
+    Failing,
+    Slow(Duration),
+}
+
+impl RevocationStore for BrokenStore {
+    fn insert<'a>(&'a self, _: &'a str, _: Option<Duration>) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(StoreError::new("connection refused")) })
+    }
+
+    fn contains<'a>(&'a self, _: &'a [String]) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            match self {
+                BrokenStore::Failing => Err(StoreError::new("connection refused")),
+                BrokenStore::Slow(delay) => {
+                    actix_web::rt::time::sleep(*delay).await;
+                    Ok(false)
+                }
+            }
+        })
+    }
+}
+
+#[actix_web::test]
+async fn a_failing_or_slow_store_fails_closed() {
+    for (store, timeout) in [
+        (BrokenStore::Failing, Duration::from_millis(250)),
+        (
+            BrokenStore::Slow(Duration::from_secs(2)),
+            Duration::from_millis(100),
+        ),
+    ] {
+        let jwt = builder()
+            .revocation_store(store)
+            .revocation_timeout(timeout)
+            .build()
+            .unwrap();
+        let app = app!(jwt.clone());
+        let started = std::time::Instant::now();
+        let (status, body) = send(
+            &app,
+            "GET",
+            "/counted",
+            &jwt.create_access_token("ann").unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, body),
+            (503, json!({ "msg": "Token revocation status unavailable" }))
+        );
+        assert_eq!(
+            COUNTED_CALLS.load(Ordering::SeqCst),
+            0,
+            "the handler never ran"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the timeout cut the slow store short"
+        );
+        // Routes that skip the check still work.
+        assert_eq!(
+            send(
+                &app,
+                "GET",
+                "/unchecked",
+                &jwt.create_access_token("ann").unwrap()
+            )
+            .await
+            .0,
+            200
+        );
+    }
+}
+
+#[actix_web::test]
+async fn failing_open_is_an_explicit_choice_and_the_answer_is_customisable() {
+    let jwt = builder()
+        .revocation_store(BrokenStore::Failing)
+        .revocation_fail_open(true)
+        .build()
+        .unwrap();
+    let app = app!(jwt.clone());
+    assert_eq!(
+        send(
+            &app,
+            "GET",
+            "/protected",
+            &jwt.create_access_token("ann").unwrap()
+        )
+        .await
+        .0,
+        200
+    );
+
+    let jwt = builder()
+        .revocation_store(BrokenStore::Failing)
+        .store_unavailable_loader(|reason| {
+            HttpResponse::ServiceUnavailable()
+                .insert_header(("Retry-After", "5"))
+                .json(json!({ "error": reason }))
+        })
+        .build()
+        .unwrap();
+    let app = app!(jwt.clone());
+    let req = test::TestRequest::get()
+        .uri("/protected")
+        .insert_header((
+            "Authorization",
+            format!("Bearer {}", jwt.create_access_token("ann").unwrap()),
+        ))
+        .to_request();
+    let resp = test::call_service(&app, req).await;
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers().get("retry-after").unwrap(), "5");
+}
+
+#[actix_web::test]
+async fn rotation_issues_a_new_pair_and_reuse_revokes_the_family() {
+    let jwt = builder()
+        .revocation_store(MemoryStore::new())
+        .build()
+        .unwrap();
+    let app = app!(jwt.clone());
+    let first = jwt.create_refresh_token("ann").unwrap();
+    let (status, pair) = send(&app, "POST", "/refresh", &first).await;
+    assert_eq!(status, 200);
+    let second = pair["refresh_token"].as_str().unwrap().to_owned();
+    let access = pair["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(send(&app, "GET", "/protected", &access).await.0, 200);
+    let (status, pair) = send(&app, "POST", "/refresh", &second).await;
+    assert_eq!(status, 200, "the new refresh token works once");
+    let third = pair["refresh_token"].as_str().unwrap().to_owned();
+
+    // The first token comes back: a thief has it. The whole family dies.
+    assert_eq!(
+        send(&app, "POST", "/refresh", &first).await,
+        (401, json!({ "msg": "Token has been revoked" }))
+    );
+    assert_eq!(
+        send(&app, "POST", "/refresh", &third).await.0,
+        401,
+        "the latest refresh token is revoked too"
+    );
+    assert_eq!(
+        send(&app, "GET", "/protected", &access).await.0,
+        401,
+        "so are the family's access tokens"
+    );
+    // Another login starts a new family.
+    assert_eq!(
+        send(
+            &app,
+            "POST",
+            "/refresh",
+            &jwt.create_refresh_token("ann").unwrap()
+        )
+        .await
+        .0,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn of_two_concurrent_refreshes_exactly_one_succeeds() {
+    let jwt = builder()
+        .revocation_store(MemoryStore::new())
+        .build()
+        .unwrap();
+    let token = jwt
+        .decode_token(&jwt.create_refresh_token("ann").unwrap())
+        .unwrap();
+    let (a, b) = futures_join(
+        jwt.rotate_refresh_token(&token),
+        jwt.rotate_refresh_token(&token),
+    )
+    .await;
+    assert_eq!(
+        a.is_ok() as u8 + b.is_ok() as u8,
+        1,
+        "exactly one exchange wins"
+    );
+    let loser = if a.is_ok() { b } else { a };
+    assert_eq!(loser.unwrap_err().kind(), JwtErrorKind::Revoked);
+}
+
+/// Polls both futures to completion on this task, interleaved.
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let (a, b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut a, mut b) = (a, b);
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    (ra.unwrap(), rb.unwrap())
+}
+
+#[actix_web::test]
+async fn revocation_needs_a_store() {
+    let jwt = builder().build().unwrap();
+    let decoded = jwt
+        .decode_token(&jwt.create_access_token("ann").unwrap())
+        .unwrap();
+    let err = jwt.revoke_token(&decoded).await.unwrap_err();
+    assert_eq!(err.kind(), JwtErrorKind::Misconfigured);
+    let err = jwt.rotate_refresh_token(&decoded).await.unwrap_err();
+    assert_eq!(err.kind(), JwtErrorKind::Misconfigured);
+}
