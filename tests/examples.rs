@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::TimeDelta;
 use jwt_ext::{Algorithm, JwtManager};
@@ -17,6 +17,18 @@ use serde_json::{Value, json};
 
 /// How long an example may take to start listening.
 const STARTUP: Duration = Duration::from_secs(5);
+
+/// `free_port` briefly listens on the port it returns. A child spawned by a
+/// parallel test at that moment would hold that socket until it execs: our
+/// first request could land there and be reset, or the child could fail to
+/// bind. So every test holds this lock around `free_port` and its spawn.
+static SPAWNING: Mutex<()> = Mutex::new(());
+
+fn spawning() -> MutexGuard<'static, ()> {
+    SPAWNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// A running example, killed when dropped, so a failing assertion never
 /// leaves a server behind.
@@ -28,19 +40,18 @@ struct Server {
 
 impl Server {
     fn start(name: &'static str) -> Server {
-        // `free_port` briefly listens on the port it returns. A child spawned
-        // by a parallel test at that moment would hold that socket until it
-        // execs: our first request could land there and be reset, or the
-        // example could fail to bind. So no spawn while a probe is open.
-        static SPAWNING: Mutex<()> = Mutex::new(());
+        Server::start_with_env(name, &[])
+    }
+
+    /// [`start`](Self::start) with extra environment variables.
+    fn start_with_env(name: &'static str, env: &[(&str, &str)]) -> Server {
         let binary = example_binary(name);
         let (port, child) = {
-            let _spawning = SPAWNING
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let _spawning = spawning();
             let port = http::free_port();
             let child = Command::new(&binary)
                 .env("PORT", port.to_string())
+                .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
@@ -930,5 +941,330 @@ fn asymmetric_keys() {
         &server.get("/protected", Some(&minted)),
         200,
         json!({ "logged_in_as": "someone" }),
+    );
+}
+
+fn hello_world() -> Value {
+    json!({ "hello": "world" })
+}
+
+fn revoked() -> Value {
+    json!({ "msg": "Token has been revoked" })
+}
+
+/// The jti of a token the examples minted.
+fn jti_of(jwt: &JwtManager, token: &str) -> String {
+    jwt.decode_token(token)
+        .expect("a valid token")
+        .jti()
+        .expect("a jti")
+        .to_owned()
+}
+
+#[test]
+fn blocklist_database() {
+    let server = Server::start("blocklist_database");
+    let jwt = examples_manager();
+    expect(&server.get("/protected", None), 401, missing_header());
+    expect(
+        &server.send("DELETE", "/logout", None, None),
+        401,
+        missing_header(),
+    );
+
+    let token = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    let decoded = jwt.decode_token(&token).expect("a valid token");
+    assert_eq!(decoded.identity(), "example_user");
+    assert_eq!(
+        int_claim(&jwt, &token, "exp") - int_claim(&jwt, &token, "iat"),
+        3600,
+        "access tokens last an hour (ACCESS_EXPIRES)"
+    );
+    expect(&server.get("/protected", Some(&token)), 200, hello_world());
+
+    expect(
+        &server.send("DELETE", "/logout", Some(&token), None),
+        200,
+        json!({ "msg": "JWT revoked" }),
+    );
+    // Refused on every request (the server has two workers, one database),
+    // and on the logout route too.
+    for _ in 0..4 {
+        expect(&server.get("/protected", Some(&token)), 401, revoked());
+    }
+    expect(
+        &server.send("DELETE", "/logout", Some(&token), None),
+        401,
+        revoked(),
+    );
+
+    // Only that token: a fresh login works, and so does a token minted
+    // elsewhere with the same secret.
+    let fresh = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    assert_ne!(jti_of(&jwt, &fresh), jti_of(&jwt, &token));
+    expect(&server.get("/protected", Some(&fresh)), 200, hello_world());
+    let other = jwt.create_access_token("someone").expect("token");
+    expect(&server.get("/protected", Some(&other)), 200, hello_world());
+}
+
+/// A reply of the Redis protocol (RESP2).
+#[derive(Debug, PartialEq)]
+enum Resp {
+    Simple(String),
+    Error(String),
+    Integer(i64),
+    Bulk(Option<String>),
+    Array(Option<Vec<Resp>>),
+}
+
+impl Resp {
+    #[track_caller]
+    fn integer(&self) -> i64 {
+        match self {
+            Resp::Integer(n) => *n,
+            other => panic!("not an integer reply: {other:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn strings(&self) -> Vec<String> {
+        match self {
+            Resp::Array(Some(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Resp::Bulk(Some(s)) | Resp::Simple(s) => s.clone(),
+                    other => panic!("not a string: {other:?}"),
+                })
+                .collect(),
+            other => panic!("not an array reply: {other:?}"),
+        }
+    }
+}
+
+fn read_resp(reader: &mut impl std::io::BufRead) -> Resp {
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("a RESP reply");
+    let line = line
+        .strip_suffix("\r\n")
+        .unwrap_or_else(|| panic!("truncated RESP line {line:?}"));
+    let kind = line.chars().next().expect("a RESP type byte");
+    let rest = &line[1..];
+    let length = || -> i64 { rest.parse().expect("a RESP length") };
+    match kind {
+        '+' => Resp::Simple(rest.to_owned()),
+        '-' => Resp::Error(rest.to_owned()),
+        ':' => Resp::Integer(length()),
+        '$' => match usize::try_from(length()) {
+            Err(_) => Resp::Bulk(None),
+            Ok(len) => {
+                let mut bytes = vec![0; len + 2];
+                reader.read_exact(&mut bytes).expect("a RESP bulk string");
+                bytes.truncate(len);
+                Resp::Bulk(Some(String::from_utf8(bytes).expect("UTF-8")))
+            }
+        },
+        '*' => match usize::try_from(length()) {
+            Err(_) => Resp::Array(None),
+            Ok(len) => Resp::Array(Some((0..len).map(|_| read_resp(reader)).collect())),
+        },
+        other => panic!("unknown RESP type {other:?} in {line:?}"),
+    }
+}
+
+/// A `redis-server` of the test's own, on a free loopback port, without
+/// persistence; killed when dropped.
+struct RedisChild {
+    port: u16,
+    child: Child,
+}
+
+impl RedisChild {
+    /// Starts `redis-server` from PATH. Without one, fails under CI (`CI`
+    /// set) and otherwise says the test `name` is skipped and returns `None`.
+    fn start(name: &str) -> Option<RedisChild> {
+        let (port, spawned) = {
+            let _spawning = spawning();
+            let port = http::free_port();
+            let spawned = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn();
+            (port, spawned)
+        };
+        let child = match spawned {
+            Ok(child) => child,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{name}: redis-server is not on PATH, and CI must run this test"
+                );
+                eprintln!("SKIPPED {name}: redis-server not on PATH");
+                return None;
+            }
+            Err(e) => panic!("cannot start redis-server: {e}"),
+        };
+        let mut redis = RedisChild { port, child };
+        if !http::wait_for_port(port, STARTUP) || !matches!(redis.child.try_wait(), Ok(None)) {
+            redis.stop();
+            panic!("redis-server is not listening on port {port} after {STARTUP:?}");
+        }
+        assert_eq!(redis.command(&["PING"]), Resp::Simple("PONG".into()));
+        Some(redis)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends one command and reads its reply, within a few seconds.
+    fn command(&self, args: &[&str]) -> Resp {
+        use std::io::Write;
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let timeout = Duration::from_secs(5);
+        let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+            .unwrap_or_else(|e| panic!("cannot connect to redis-server: {e}"));
+        stream.set_read_timeout(Some(timeout)).expect("timeout");
+        stream.set_write_timeout(Some(timeout)).expect("timeout");
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream
+            .write_all(request.as_bytes())
+            .expect("send a command");
+        read_resp(&mut std::io::BufReader::new(stream))
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisChild {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[test]
+fn blocklist_redis() {
+    let Some(mut redis) = RedisChild::start("blocklist_redis") else {
+        return;
+    };
+    let url = redis.url();
+    let server = Server::start_with_env("blocklist_redis", &[("REDIS_URL", &url)]);
+    let jwt = examples_manager();
+    expect(&server.get("/protected", None), 401, missing_header());
+
+    let token = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    assert_eq!(
+        jwt.decode_token(&token).expect("a valid token").identity(),
+        "example_user"
+    );
+    assert_eq!(
+        int_claim(&jwt, &token, "exp") - int_claim(&jwt, &token, "iat"),
+        3600,
+        "access tokens last an hour (ACCESS_EXPIRES)"
+    );
+    expect(&server.get("/protected", Some(&token)), 200, hello_world());
+    assert_eq!(
+        redis.command(&["KEYS", "*"]).strings(),
+        Vec::<String>::new(),
+        "nothing is revoked yet"
+    );
+
+    expect(
+        &server.send("DELETE", "/logout", Some(&token), None),
+        200,
+        json!({ "msg": "Access token revoked" }),
+    );
+    for _ in 0..4 {
+        expect(&server.get("/protected", Some(&token)), 401, revoked());
+    }
+    expect(
+        &server.send("DELETE", "/logout", Some(&token), None),
+        401,
+        revoked(),
+    );
+
+    // One key, for that token's jti, which expires with the token: an hour
+    // (ACCESS_EXPIRES) after login, less the seconds the test took.
+    let key = format!("jwt-ext:revoked:{}", jti_of(&jwt, &token));
+    assert_eq!(redis.command(&["KEYS", "*"]).strings(), vec![key.clone()]);
+    let pttl = redis.command(&["PTTL", &key]).integer();
+    assert!(
+        (3_500_000..=3_600_000).contains(&pttl),
+        "PTTL of {key} is {pttl} ms, not between 3500 and 3600 s"
+    );
+
+    let fresh = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    expect(&server.get("/protected", Some(&fresh)), 200, hello_world());
+
+    // Redis gone: no token gets through unchecked (fail closed).
+    redis.stop();
+    let unavailable = json!({ "msg": "Token revocation status unavailable" });
+    expect(
+        &server.get("/protected", Some(&fresh)),
+        503,
+        unavailable.clone(),
+    );
+    expect(
+        &server.send("DELETE", "/logout", Some(&fresh), None),
+        503,
+        unavailable,
+    );
+}
+
+/// A child process killed when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn blocklist_redis_unreachable() {
+    let binary = example_binary("blocklist_redis");
+    let (redis_url, mut child) = {
+        let _spawning = spawning();
+        // Free a moment ago, never handed to another test: nothing listens.
+        let redis_url = format!("redis://127.0.0.1:{}", http::free_port());
+        let child = Command::new(&binary)
+            .env("PORT", http::free_port().to_string())
+            .env("REDIS_URL", &redis_url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        (redis_url, KillOnDrop(child))
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("the example's status") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "blocklist_redis still runs 15 s after start, with nothing at {redis_url}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.0.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    eprintln!("blocklist_redis without Redis: {status}; stderr: {stderr}");
+    assert_eq!(status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains(&format!("REDIS_URL={redis_url}")),
+        "the message names REDIS_URL and its value; stderr: {stderr}"
     );
 }

@@ -5,6 +5,8 @@
 //! sorted keys plus a trailing newline. Producing the same bytes lets a Flask
 //! service and this crate mint indistinguishable tokens and answers.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 /// Key order of JSON objects in the output.
@@ -36,7 +38,10 @@ fn write_value(out: &mut String, value: &Value, order: KeyOrder) {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            // Writing into the buffer avoids a String per number.
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -87,7 +92,7 @@ fn write_string(out: &mut String, s: &str) {
             _ => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
+                    let _ = write!(out, "\\u{unit:04x}");
                 }
             }
         }

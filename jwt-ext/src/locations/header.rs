@@ -2,6 +2,8 @@
 //! `_decode_jwt_from_headers`: comma-separated fields, a case-sensitive
 //! scheme, Python's notion of whitespace.
 
+use std::borrow::Cow;
+
 use actix_web::HttpRequest;
 
 use crate::config::Settings;
@@ -14,11 +16,14 @@ pub(super) fn token_from_header(
     let name = &settings.header_name_display;
     // Werkzeug reads header bytes as Latin-1; so do we, so that a non-ASCII
     // byte is a character to split on or reject, never a decoding failure.
-    let raw: String = req
-        .headers()
-        .get(&settings.header_name)
-        .map(|v| v.as_bytes().iter().map(|&b| char::from(b)).collect())
-        .unwrap_or_default();
+    // Plain ASCII, the usual case, is borrowed as is.
+    let raw: Cow<'_, str> = match req.headers().get(&settings.header_name) {
+        None => Cow::Borrowed(""),
+        Some(value) => match value.to_str() {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => Cow::Owned(value.as_bytes().iter().map(|&b| char::from(b)).collect()),
+        },
+    };
     let value = raw.trim_matches(is_py_space).trim_matches(',');
     if value.is_empty() {
         return Err(JwtError::new(

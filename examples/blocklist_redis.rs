@@ -1,0 +1,150 @@
+//! flask-jwt-extended's `examples/blocklist_redis.py`: logging out revokes
+//! the access token by storing its `jti` in Redis, with a time to live, so
+//! the entry disappears by itself once the token has expired.
+//!
+//! ```text
+//! redis-server &    # or any Redis; set REDIS_URL if it is not local
+//! cargo run --example blocklist_redis
+//!
+//! $ TOKEN=$(curl -s -X POST http://127.0.0.1:5000/login \
+//!     | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+//!
+//! $ curl -s http://127.0.0.1:5000/protected -H "Authorization: Bearer $TOKEN"
+//! {"hello":"world"}
+//!
+//! $ curl -s -X DELETE http://127.0.0.1:5000/logout -H "Authorization: Bearer $TOKEN"
+//! {"msg":"Access token revoked"}
+//!
+//! $ curl -i http://127.0.0.1:5000/protected -H "Authorization: Bearer $TOKEN"
+//! HTTP/1.1 401 Unauthorized
+//! {"msg":"Token has been revoked"}
+//!
+//! $ redis-cli --scan
+//! jwt-ext:revoked:6f0c...
+//! $ redis-cli ttl jwt-ext:revoked:6f0c...
+//! (integer) 3587
+//! ```
+//!
+//! Redis is at `REDIS_URL` (default `redis://127.0.0.1:6379`, the original's
+//! `localhost:6379`, database 0). If it cannot be reached at start, the
+//! example says so and exits with status 1 (the original starts anyway and
+//! fails each request that needs Redis).
+//!
+//! Where the original writes the blocklist by hand (a `redis.set(jti, "",
+//! ex=ACCESS_EXPIRES)` at logout, a `redis.get(jti)` in a
+//! `token_in_blocklist_loader`), jwt-ext has the store built in: the
+//! builder's `.revocation_store(RedisStore)` checks every verified token
+//! against Redis, and `jwt.revoke_token(&token)` records one. Compared with
+//! the original:
+//!
+//! - The key is `jwt-ext:revoked:<jti>` rather than the bare jti, so the
+//!   Redis can be shared (`RedisStore::with_prefix` changes the prefix).
+//! - Its TTL is what is left of the token's lifetime: an hour
+//!   (`ACCESS_EXPIRES`) for a token revoked just after login, less for an
+//!   older one. The entry is kept exactly as long as the token could still
+//!   be accepted, never longer.
+//! - A lookup that fails or takes longer than `.revocation_timeout` (250 ms
+//!   by default) answers 503 `Token revocation status unavailable` and the
+//!   handler does not run (fail closed); the original answers 500 on a
+//!   Redis error, and waits as long as Redis does.
+//! - The connection is managed: after Redis restarts, the connection is
+//!   re-established (the first request after the restart may still get the
+//!   503). A Redis without persistence forgets its revocations when it
+//!   restarts, as with the original.
+//!
+//! The port comes from `PORT` (default 5000). The secret is the example's
+//! `super-secret`: change it, and load it from the environment, in any real
+//! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
+
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, HttpServer, delete, get, post};
+use jwt_ext::{Jwt, JwtError, JwtManager, RedisStore, jwt_required};
+use serde_json::json;
+
+/// How long access tokens live, and so how long a revocation is kept: the
+/// original's `ACCESS_EXPIRES`.
+const ACCESS_EXPIRES: Duration = Duration::from_secs(60 * 60);
+
+/// The original's `redis.StrictRedis(host="localhost", port=6379, db=0)`.
+const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+#[post("/login")]
+async fn login(jwt: JwtManager) -> Result<HttpResponse, JwtError> {
+    let access_token = jwt.create_access_token("example_user")?;
+    Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
+}
+
+/// Revokes the current user's access token: its unique identifier (jti)
+/// goes to Redis with a time to live, so that it is cleared out of Redis
+/// once the token has expired.
+#[delete("/logout")]
+#[jwt_required]
+async fn logout(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+    jwt.revoke_token(&token).await?;
+    Ok(HttpResponse::Ok().json(json!({ "msg": "Access token revoked" })))
+}
+
+/// A revoked access token cannot reach this any more.
+#[get("/protected")]
+#[jwt_required]
+async fn protected() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "hello": "world" }))
+}
+
+/// `url` without its password, if it has one, for messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split_once(':').map_or("", |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    // Shows jwt-ext's start-up warnings, such as the one about the short secret.
+    tracing_subscriber::fmt::init();
+    let redis_url = std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned());
+    let store = match RedisStore::connect(&redis_url).await {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!(
+                "error: REDIS_URL={}: {err}. Start Redis there, or set REDIS_URL to a \
+                 reachable Redis (default {DEFAULT_REDIS_URL}).",
+                redacted(&redis_url)
+            );
+            std::process::exit(1);
+        }
+    };
+
+    let jwt = JwtManager::builder()
+        .secret_key("super-secret") // Change this!
+        .access_token_expires(ACCESS_EXPIRES)
+        // Every verified token is looked up in Redis: a revoked one answers
+        // 401 `Token has been revoked`.
+        .revocation_store(store)
+        .build()
+        .map_err(std::io::Error::other)?;
+
+    let port = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5000);
+    println!("listening on http://127.0.0.1:{port}");
+    HttpServer::new(move || {
+        App::new()
+            .app_data(jwt.clone())
+            .service(login)
+            .service(logout)
+            .service(protected)
+    })
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await
+}
