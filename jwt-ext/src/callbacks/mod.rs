@@ -29,7 +29,7 @@ pub use user::{CurrentUser, get_current_user};
 pub(crate) type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 pub(crate) type JsonLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
-type AsyncCheck = Arc<dyn Fn(Jwt) -> LocalFuture<Result<bool, JwtError>> + Send + Sync>;
+pub(crate) type AsyncCheck = Arc<dyn Fn(Jwt) -> LocalFuture<Result<bool, JwtError>> + Send + Sync>;
 type AsyncUserLookup =
     Arc<dyn Fn(Jwt) -> LocalFuture<Result<Option<Rc<dyn Any>>, JwtError>> + Send + Sync>;
 type EncodeKeyLoader = Arc<dyn Fn(&Value) -> SigningKey + Send + Sync>;

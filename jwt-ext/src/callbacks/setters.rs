@@ -8,8 +8,22 @@ use std::sync::Arc;
 use actix_web::HttpResponse;
 use serde_json::{Map, Value};
 
-use super::{SigningKey, VerifyingKey};
+use super::{AsyncCheck, SigningKey, VerifyingKey};
 use crate::{Jwt, JwtError, JwtManagerBuilder};
+
+/// Erases an async yes/no loader; its application errors become
+/// [`Callback`](crate::JwtErrorKind::Callback) errors.
+fn async_check<F, Fut, E>(loader: F) -> AsyncCheck
+where
+    F: Fn(Jwt) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<bool, E>> + 'static,
+    E: Into<actix_web::Error>,
+{
+    Arc::new(move |jwt| {
+        let check = loader(jwt);
+        Box::pin(async move { check.await.map_err(JwtError::from_callback) })
+    })
+}
 
 impl JwtManagerBuilder {
     /// flask's `user_identity_loader`: turns the identity given to
@@ -117,10 +131,7 @@ impl JwtManagerBuilder {
         Fut: Future<Output = Result<bool, E>> + 'static,
         E: Into<actix_web::Error>,
     {
-        self.callbacks.blocklist = Some(Arc::new(move |jwt| {
-            let check = loader(jwt);
-            Box::pin(async move { check.await.map_err(JwtError::from_callback) })
-        }));
+        self.callbacks.blocklist = Some(async_check(loader));
         self
     }
 
@@ -133,10 +144,7 @@ impl JwtManagerBuilder {
         Fut: Future<Output = Result<bool, E>> + 'static,
         E: Into<actix_web::Error>,
     {
-        self.callbacks.claims_verification = Some(Arc::new(move |jwt| {
-            let check = loader(jwt);
-            Box::pin(async move { check.await.map_err(JwtError::from_callback) })
-        }));
+        self.callbacks.claims_verification = Some(async_check(loader));
         self
     }
 
