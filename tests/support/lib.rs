@@ -113,3 +113,6 @@ pub fn key_order(object_json: &str) -> Vec<String> {
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
+
+pub mod jose;
+pub mod logs;

@@ -32,8 +32,9 @@ impl SigningKey {
     /// An HMAC secret (HS256/384/512).
     ///
     /// # Errors
-    /// An empty secret.
+    /// An empty secret, or public-key text (PEM, OpenSSH) used as a secret.
     pub fn hmac(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+        crate::config::refuse_asymmetric_key_text(secret.as_ref())?;
         let key = EncodingKey::from_secret(secret.as_ref()).map_err(|e| bad("HMAC secret", e))?;
         Ok(SigningKey {
             key,
@@ -95,8 +96,9 @@ impl VerifyingKey {
     /// An HMAC secret (HS256/384/512).
     ///
     /// # Errors
-    /// An empty secret.
+    /// An empty secret, or public-key text (PEM, OpenSSH) used as a secret.
     pub fn hmac(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+        crate::config::refuse_asymmetric_key_text(secret.as_ref())?;
         let key = DecodingKey::from_secret(secret.as_ref()).map_err(|e| bad("HMAC secret", e))?;
         Ok(VerifyingKey {
             key,

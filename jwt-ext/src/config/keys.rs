@@ -39,6 +39,7 @@ impl KeyMaterial {
                         )));
                     }
                 };
+                refuse_asymmetric_key_text(secret)?;
                 warn_if_short(secret, algorithm);
                 let bad = |_| ConfigError::new("JWT_SECRET_KEY cannot be used as an HMAC key");
                 KeySet {
@@ -96,6 +97,27 @@ fn parse_private(
         AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
         _ => EncodingKey::from_ed_pem(pem),
     }
+}
+
+/// PyJWT's guard against key confusion (CVE-2017-11424, CVE-2022-29217):
+/// public-key text is never an HMAC secret, or anyone holding the public key
+/// could sign tokens.
+pub(crate) fn refuse_asymmetric_key_text(secret: &[u8]) -> Result<(), ConfigError> {
+    let text = secret.trim_ascii_start();
+    let markers: [&[u8]; 5] = [
+        b"-----BEGIN ",
+        b"ssh-rsa",
+        b"ssh-ed25519",
+        b"ssh-dss",
+        b"ecdsa-sha2-",
+    ];
+    if markers.iter().any(|marker| text.starts_with(marker)) {
+        return Err(ConfigError::new(
+            "the HMAC secret is an asymmetric key or x509 certificate and should not be used as an HMAC secret; \
+             use a random secret, or the asymmetric algorithm the key is for",
+        ));
+    }
+    Ok(())
 }
 
 /// RFC 7518 §3.3: RSA keys of 2048 bits or more. Smaller keys are refused.

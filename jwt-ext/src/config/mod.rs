@@ -7,6 +7,7 @@ mod builder;
 mod env;
 mod error;
 mod keys;
+pub(crate) use keys::refuse_asymmetric_key_text;
 mod provider;
 mod settings;
 mod transport;
