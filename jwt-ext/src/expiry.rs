@@ -22,14 +22,21 @@ impl Expiry {
     /// flask's default for refresh tokens: 30 days.
     pub const DEFAULT_REFRESH: Expiry = Expiry::In(TimeDelta::days(30));
 
-    /// `exp` for a token issued at `iat` (seconds), or `None` for no `exp`.
+    /// `exp` for a token issued at `iat_micros`, or `None` for no `exp`.
     pub(crate) fn exp_for(self, iat_micros: i64) -> Option<i64> {
         match self {
             // flask: `timegm((now + delta).utctimetuple())`, floor seconds.
-            Expiry::In(delta) => Some(
-                (iat_micros + delta.num_microseconds().unwrap_or(i64::MAX / 2))
-                    .div_euclid(1_000_000),
-            ),
+            // Saturating: a lifetime of 300 000 years is "far future", never a wrap.
+            Expiry::In(delta) => {
+                let micros = delta
+                    .num_microseconds()
+                    .unwrap_or(if delta < TimeDelta::zero() {
+                        i64::MIN
+                    } else {
+                        i64::MAX
+                    });
+                Some(iat_micros.saturating_add(micros).div_euclid(1_000_000))
+            }
             Expiry::Never => None,
         }
     }
@@ -67,5 +74,15 @@ mod tests {
             Some(1_795_870_902)
         );
         assert_eq!(Expiry::Never.exp_for(now), None);
+        // Found by fuzzing: huge lifetimes saturate instead of overflowing.
+        assert_eq!(
+            Expiry::In(TimeDelta::microseconds(i64::MAX)).exp_for(now),
+            Some(i64::MAX / 1_000_000)
+        );
+        assert_eq!(
+            Expiry::In(TimeDelta::MAX).exp_for(now),
+            Some(i64::MAX / 1_000_000)
+        );
+        assert!(Expiry::In(TimeDelta::MIN).exp_for(now).unwrap() < 0);
     }
 }

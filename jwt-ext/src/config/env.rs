@@ -86,7 +86,10 @@ impl JwtManagerBuilder {
             b = b.decode_issuer(v);
         }
         if let Some(v) = lookup("JWT_DECODE_LEEWAY") {
-            b = b.decode_leeway(TimeDelta::seconds(integer("JWT_DECODE_LEEWAY", &v)?));
+            b = b.decode_leeway(seconds(
+                "JWT_DECODE_LEEWAY",
+                integer("JWT_DECODE_LEEWAY", &v)?,
+            )?);
         }
         if let Some(v) = lookup("JWT_ERROR_MESSAGE_KEY") {
             b = b.error_message_key(v);
@@ -243,9 +246,15 @@ fn expiry(option: &str, value: &str) -> Result<Expiry, ConfigError> {
     match integer(option, value)? {
         // flask: a falsy delta (0) mints tokens without `exp`.
         0 => Ok(Expiry::Never),
-        secs if secs > 0 => Ok(Expiry::In(TimeDelta::seconds(secs))),
+        secs if secs > 0 => Ok(Expiry::In(seconds(option, secs)?)),
         _ => Err(ConfigError::new(format!("{option} cannot be negative"))),
     }
+}
+
+/// A number of seconds as a duration; chrono would panic past its range.
+fn seconds(option: &str, secs: i64) -> Result<TimeDelta, ConfigError> {
+    TimeDelta::try_seconds(secs)
+        .ok_or_else(|| ConfigError::new(format!("{option} is too large: {secs} seconds")))
 }
 
 fn integer(option: &str, value: &str) -> Result<i64, ConfigError> {
@@ -348,6 +357,14 @@ mod tests {
             b.token_locations,
             vec![TokenLocation::Json, TokenLocation::Cookies]
         );
+        let e = from(&[("JWT_ACCESS_TOKEN_EXPIRES", "9223372036854775807")])
+            .err()
+            .unwrap();
+        assert!(e.message().contains("too large"), "{e}");
+        let e = from(&[("JWT_DECODE_LEEWAY", "-9223372036854775807")])
+            .err()
+            .unwrap();
+        assert!(e.message().contains("too large"), "{e}");
         let e = from(&[("JWT_VERIFY_SUB", "maybe")]).err().unwrap();
         assert!(e.message().contains("JWT_VERIFY_SUB"), "{e}");
     }
