@@ -331,3 +331,22 @@ fn jti_and_unverified_headers() {
         "Not enough segments"
     );
 }
+
+#[test]
+fn float_claims_round_trip_exactly() {
+    // Found by fuzzing: without serde_json's float_roundtrip these came back changed.
+    let jwt = hs();
+    for value in [
+        4.72316840475785e-309_f64,
+        1.1756428363648023e214,
+        0.1,
+        1795871212.922241,
+    ] {
+        let token = jwt.access_token("a").claim("x", value).encode().unwrap();
+        assert_eq!(
+            jwt.decode_token(&token).unwrap().claims()["x"].as_f64(),
+            Some(value),
+            "{value:e}"
+        );
+    }
+}
