@@ -45,6 +45,17 @@ fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError>
             )),
         };
     }
+    // The usual `Bearer <token>`: one field, one space, a plain token. Same
+    // answer as the general parse below, without splitting.
+    if let Some(token) = value
+        .strip_prefix(header_type)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .filter(|token| {
+            !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic() && b != b',')
+        })
+    {
+        return Ok(token.to_owned());
+    }
     // `re.split(r",\s*", value)`, keeping fields whose first word is the type.
     let mut matching = split_fields(value).filter(|field| {
         // flask crashes (500) on a field of blanks; we let it match nothing.
