@@ -199,23 +199,22 @@ pub(crate) fn start<T>(
         return VerifyFuture::ready(Ok(None), finish);
     }
     let manager = match JwtManager::from_app(req) {
-        Ok(manager) => manager.clone(),
+        Ok(manager) => manager,
         Err(err) => return VerifyFuture::ready(Err(err), finish),
     };
     let settings = manager.settings();
     let responses = settings.responses.clone();
     let locations = effective_locations(settings, &options);
     let read_body = needs_body(req, settings, locations, options.refresh);
-    let checks_revocation = settings.revocation.is_some() && !options.skip_revocation_check;
-    if !read_body
-        && !checks_revocation
-        && !settings.callbacks.any_async(options.skip_revocation_check)
-    {
+    if !read_body && !settings.awaits_loaders(options.skip_revocation_check) {
         let outcome =
             verify_with(req, &Body::NotRead, settings, &options).map(|token| Jwt::new(token, None));
-        return VerifyFuture::ready(conclude(req, &manager, &options, outcome), finish)
+        return VerifyFuture::ready(conclude(req, manager, &options, outcome), finish)
             .responses(responses);
     }
+    // Only the awaiting path needs its own handle on the manager.
+    let manager = manager.clone();
+    let settings = manager.settings();
     let read = read_body.then(|| body::buffer(payload, settings.transport.body_limit));
     let in_flight = InFlight::begin(req);
     let req = req.clone();

@@ -51,12 +51,3 @@ pub(crate) struct Callbacks {
     pub(crate) claims_verification: Option<AsyncCheck>,
     pub(crate) user_lookup: Option<AsyncUserLookup>,
 }
-
-impl Callbacks {
-    /// Whether verifying with these options awaits a loader.
-    pub(crate) fn any_async(&self, skip_revocation_check: bool) -> bool {
-        (self.blocklist.is_some() && !skip_revocation_check)
-            || self.claims_verification.is_some()
-            || self.user_lookup.is_some()
-    }
-}
