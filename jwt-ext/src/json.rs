@@ -33,6 +33,18 @@ pub(crate) fn object_to_python_json(map: &Map<String, Value>, order: KeyOrder) -
     out
 }
 
+/// Serialises `entries` as a JSON object in their order; the names must be
+/// distinct.
+pub(crate) fn entries_to_python_json<'a>(
+    entries: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> String {
+    let mut out = String::with_capacity(256);
+    out.push('{');
+    write_entries(&mut out, entries, KeyOrder::Insertion);
+    out.push('}');
+    out
+}
+
 fn write_value(out: &mut String, value: &Value, order: KeyOrder) {
     match value {
         Value::Null => out.push_str("null"),
@@ -59,12 +71,23 @@ fn write_value(out: &mut String, value: &Value, order: KeyOrder) {
 
 fn write_object(out: &mut String, map: &Map<String, Value>, order: KeyOrder) {
     out.push('{');
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
     if order == KeyOrder::Sorted {
+        let mut entries: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
         // Python sorts str keys by code point; UTF-8 byte order is the same.
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        write_entries(out, entries.into_iter(), order);
+    } else {
+        write_entries(out, map.iter().map(|(k, v)| (k.as_str(), v)), order);
     }
-    for (i, (key, value)) in entries.into_iter().enumerate() {
+    out.push('}');
+}
+
+fn write_entries<'a>(
+    out: &mut String,
+    entries: impl Iterator<Item = (&'a str, &'a Value)>,
+    order: KeyOrder,
+) {
+    for (i, (key, value)) in entries.enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -72,13 +95,21 @@ fn write_object(out: &mut String, map: &Map<String, Value>, order: KeyOrder) {
         out.push(':');
         write_value(out, value, order);
     }
-    out.push('}');
 }
 
 /// Python's `ensure_ascii` escaping: printable ASCII stays, everything else
 /// becomes `\uXXXX` (lower-case hex, surrogate pairs above the BMP).
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings (identities, UUIDs, names) need no escape: copy them whole.
+    let plain = s.bytes().fold(true, |plain, b| {
+        plain & (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -111,6 +142,15 @@ mod tests {
         assert_eq!(
             to_python_json(&v, KeyOrder::Insertion),
             r#""\u00e9\u2603\ud83d\ude00\"\\\n\u007f\u0001""#
+        );
+    }
+
+    #[test]
+    fn plain_strings_are_copied_as_they_are() {
+        let v = json!(["a b~!", "", "x\"y", "x\\y", "x\u{7f}", "x\u{1f}", "\u{e9}"]);
+        assert_eq!(
+            to_python_json(&v, KeyOrder::Insertion),
+            r#"["a b~!","","x\"y","x\\y","x\u007f","x\u001f","\u00e9"]"#
         );
     }
 

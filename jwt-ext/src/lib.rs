@@ -144,6 +144,7 @@ mod location;
 mod locations;
 mod manager;
 mod mint;
+mod prepared;
 mod revocation;
 mod set_cookies;
 mod state;

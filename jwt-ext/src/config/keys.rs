@@ -4,12 +4,15 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, Enc
 
 use super::ConfigError;
 use crate::algorithm::{alg_name, family_name};
+use crate::prepared::KeyId;
 
 /// The keys of one manager: always a verification key, and a signing key
 /// unless the service only verifies (an asymmetric public key alone).
 pub(crate) struct KeySet {
     pub(crate) encoding: Option<EncodingKey>,
     pub(crate) decoding: DecodingKey,
+    /// Names these keys for the signers and verifiers each thread prepares.
+    pub(crate) id: KeyId,
 }
 
 /// Key material as configured, before parsing.
@@ -45,6 +48,7 @@ impl KeyMaterial {
                 KeySet {
                     encoding: Some(EncodingKey::from_secret(secret).map_err(bad)?),
                     decoding: DecodingKey::from_secret(secret).map_err(bad)?,
+                    id: KeyId::next(),
                 }
             }
             family => {
@@ -69,7 +73,11 @@ impl KeyMaterial {
                     None => None,
                 };
                 check_rsa_size(&decoding, algorithm)?;
-                KeySet { encoding, decoding }
+                KeySet {
+                    encoding,
+                    decoding,
+                    id: KeyId::next(),
+                }
             }
         };
         check_pair(&keys, algorithm)?;

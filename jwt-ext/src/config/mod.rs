@@ -9,6 +9,8 @@ mod error;
 mod keys;
 pub(crate) use keys::refuse_asymmetric_key_text;
 mod provider;
+#[cfg(test)]
+pub(crate) use provider::ensure_crypto_provider;
 mod settings;
 mod transport;
 

@@ -41,6 +41,8 @@ pub(crate) struct Settings {
     pub(crate) max_token_size: usize,
     pub(crate) transport: TransportOptions,
     pub(crate) provider: &'static CryptoProvider,
+    /// The header segment of tokens minted without extra headers.
+    pub(crate) minted_header: String,
 }
 
 impl Settings {
@@ -83,9 +85,14 @@ impl Settings {
                 b.header_name
             ))
         })?;
-        if b.header_type.chars().any(char::is_whitespace) || b.header_type.contains(',') {
+        // The header parse splits on Python's whitespace (which includes the
+        // separators 0x1C-0x1F) and on commas: a type holding one never matches.
+        if b.header_type
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+        {
             return Err(ConfigError::new(format!(
-                "JWT_HEADER_TYPE {:?} cannot contain spaces or commas",
+                "JWT_HEADER_TYPE {:?} cannot contain spaces, control characters or commas",
                 b.header_type
             )));
         }
@@ -131,6 +138,7 @@ impl Settings {
             max_token_size: b.max_token_size,
             transport,
             provider,
+            minted_header: crate::mint::default_segment(b.algorithm),
         })
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::algorithm::parse_alg;
 use crate::config::Settings;
+use crate::prepared::{self, VerifyFailure};
 use crate::{DecodedJwt, JwtError, JwtErrorKind};
 
 use claims::ClaimRules;
@@ -121,17 +122,24 @@ fn verify_signature(
         Some(_) => None,
     }
     .ok_or_else(not_allowed)?;
-    let key = match &loaded {
+    let (key, id) = match &loaded {
         // A key of another family is never used: no key confusion.
         Some(loaded) if loaded.family != algorithm.family() => return Err(not_allowed()),
-        Some(loaded) => &loaded.key,
-        None => &settings.keys.decoding,
+        Some(loaded) => (&loaded.key, None),
+        None => (&settings.keys.decoding, Some(settings.keys.id)),
     };
-    let verifier =
-        (settings.provider.verifier_factory)(&algorithm, key).map_err(|_| not_allowed())?;
-    verifier
-        .verify(segments.signing_input.as_bytes(), &segments.signature)
-        .map_err(|_| JwtError::invalid_token("Signature verification failed"))
+    prepared::verify(
+        settings.provider,
+        id,
+        algorithm,
+        key,
+        segments.signing_input.as_bytes(),
+        &segments.signature,
+    )
+    .map_err(|failure| match failure {
+        VerifyFailure::Unusable => not_allowed(),
+        VerifyFailure::BadSignature => JwtError::invalid_token("Signature verification failed"),
+    })
 }
 
 /// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and

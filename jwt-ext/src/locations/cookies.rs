@@ -13,7 +13,7 @@ pub(super) fn token_from_cookies(
     settings: &Settings,
     refresh: bool,
     body: &Body,
-) -> Result<Found, JwtError> {
+) -> Result<Found<'static>, JwtError> {
     let names = cookie_names(settings, refresh);
     let token = req
         .cookie(&names.cookie)
@@ -26,7 +26,10 @@ pub(super) fn token_from_cookies(
         ));
     }
     if !needs_csrf(req, settings) {
-        return Ok(Found { token, csrf: None });
+        return Ok(Found {
+            token: token.into(),
+            csrf: None,
+        });
     }
     // The proof comes from a header (or form field) that only the site's own
     // scripts can set; the CSRF cookie itself never counts, since the browser
@@ -37,7 +40,7 @@ pub(super) fn token_from_cookies(
     }
     match csrf {
         Some(csrf) => Ok(Found {
-            token,
+            token: token.into(),
             csrf: Some(csrf),
         }),
         None => Err(JwtError::new(JwtErrorKind::Csrf, "Missing CSRF token")),

@@ -14,7 +14,7 @@ pub(super) fn token_from_json(
     settings: &Settings,
     refresh: bool,
     body: &Body,
-) -> Result<Found, JwtError> {
+) -> Result<Found<'static>, JwtError> {
     if !is_json(req) {
         return Err(JwtError::new(
             JwtErrorKind::NoAuthorization,
@@ -41,7 +41,10 @@ pub(super) fn token_from_json(
         return Err(missing());
     };
     match map.remove(key.as_str()) {
-        Some(Value::String(token)) if !token.is_empty() => Ok(Found { token, csrf: None }),
+        Some(Value::String(token)) if !token.is_empty() => Ok(Found {
+            token: token.into(),
+            csrf: None,
+        }),
         None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Err(missing()),
         Some(Value::Array(items)) if items.is_empty() => Err(missing()),
         Some(Value::Object(obj)) if obj.is_empty() => Err(missing()),

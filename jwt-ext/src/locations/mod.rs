@@ -6,6 +6,8 @@ mod header;
 mod json;
 mod query;
 
+use std::borrow::Cow;
+
 use actix_web::HttpRequest;
 
 use crate::config::Settings;
@@ -14,8 +16,9 @@ use crate::{JwtError, TokenLocation};
 use body::Body;
 
 /// A token as found, with the CSRF value sent beside it (cookies only).
-pub(crate) struct Found {
-    pub(crate) token: String,
+/// A plain `Authorization` header lends its token; other locations own it.
+pub(crate) struct Found<'r> {
+    pub(crate) token: Cow<'r, str>,
     pub(crate) csrf: Option<String>,
 }
 
@@ -23,13 +26,13 @@ pub(crate) struct Found {
 /// [`NoAuthorization`](crate::JwtErrorKind::NoAuthorization) error means
 /// "not here", and lets the next location be tried). `refresh` routes read
 /// the refresh cookie, CSRF names and JSON key.
-pub(crate) fn find_token(
-    req: &HttpRequest,
+pub(crate) fn find_token<'r>(
+    req: &'r HttpRequest,
     settings: &Settings,
     location: TokenLocation,
     refresh: bool,
     body: &Body,
-) -> Result<Found, JwtError> {
+) -> Result<Found<'r>, JwtError> {
     match location {
         TokenLocation::Headers => {
             header::token_from_header(req, settings).map(|token| Found { token, csrf: None })

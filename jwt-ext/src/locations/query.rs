@@ -7,7 +7,10 @@ use super::Found;
 use crate::config::Settings;
 use crate::{JwtError, JwtErrorKind};
 
-pub(super) fn token_from_query(req: &HttpRequest, settings: &Settings) -> Result<Found, JwtError> {
+pub(super) fn token_from_query(
+    req: &HttpRequest,
+    settings: &Settings,
+) -> Result<Found<'static>, JwtError> {
     let name = &settings.transport.query_string_name;
     let prefix = &settings.transport.query_string_value_prefix;
     // Werkzeug's `request.args.get` takes the first value of a repeated name.
@@ -26,7 +29,7 @@ pub(super) fn token_from_query(req: &HttpRequest, settings: &Settings) -> Result
     }
     match value.strip_prefix(prefix.as_str()) {
         Some(token) => Ok(Found {
-            token: token.to_owned(),
+            token: token.to_owned().into(),
             csrf: None,
         }),
         None => Err(JwtError::new(

@@ -1,18 +1,23 @@
 //! Minting access and refresh tokens: flask-jwt-extended's
 //! `create_access_token` and `create_refresh_token`, byte-compatible.
 
+mod claims;
 mod fresh;
+mod header;
 
 pub use fresh::Fresh;
+pub(crate) use header::default_segment;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::algorithm::{alg_name, parse_alg};
-use crate::json::{KeyOrder, object_to_python_json};
+use crate::algorithm::alg_name;
+use crate::prepared;
+
 use crate::{Expiry, JwtError, JwtErrorKind, JwtManager};
+use claims::Payload;
 
 /// Which of the two token kinds is minted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,20 +111,21 @@ impl<'a> Spec<'a> {
         }
 
         // flask's insertion order (spec §4.2); overrides keep their position.
-        let mut payload = Map::new();
+        let (jti, csrf) = random_uuids(settings.csrf_protect)?;
+        let mut payload = Payload::new();
         let fresh = match self.kind {
             Kind::Access => self.fresh.claim(now),
             Kind::Refresh => Value::Bool(false),
         };
-        payload.insert("fresh".into(), fresh);
-        payload.insert("iat".into(), iat.into());
-        payload.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        payload.push("fresh", fresh);
+        payload.push("iat", iat.into());
+        payload.push("jti", jti.into());
         let kind = if self.kind == Kind::Access {
             "access"
         } else {
             "refresh"
         };
-        payload.insert("type".into(), kind.into());
+        payload.push("type", kind.into());
         // The loaders see the identity as given; the claim holds what the
         // identity loader makes of it.
         let callbacks = &settings.callbacks;
@@ -127,101 +133,101 @@ impl<'a> Spec<'a> {
             Some(loader) => loader(&self.identity),
             None => self.identity.clone(),
         };
-        payload.insert(settings.identity_claim.to_string(), identity);
+        payload.push(&*settings.identity_claim, identity);
         if settings.encode_nbf {
-            payload.insert("nbf".into(), iat.into());
+            payload.push("nbf", iat.into());
         }
-        if settings.csrf_protect {
-            payload.insert("csrf".into(), uuid::Uuid::new_v4().to_string().into());
+        if let Some(csrf) = csrf {
+            payload.push("csrf", csrf.into());
         }
         if let Some(aud) = &settings.encode_audience {
-            payload.insert("aud".into(), aud.clone());
+            payload.push("aud", aud.clone());
         }
         if let Some(iss) = &settings.encode_issuer {
-            payload.insert("iss".into(), iss.clone().into());
+            payload.push("iss", iss.clone().into());
         }
         if let Some(exp) = expires.exp_for(now) {
-            payload.insert("exp".into(), exp.into());
+            payload.push("exp", exp.into());
         }
         // flask: the loader's claims, updated with the call's, override all.
-        payload.extend(loaded_object(
+        let loaded_claims = loaded_object(
             &callbacks.additional_claims,
             &self.identity,
             "additional claims",
-        )?);
-        payload.extend(self.claims);
+        )?;
+        let payload = payload.into_json([loaded_claims, self.claims]);
 
         let signing_key = callbacks
             .encode_key
             .as_ref()
             .map(|loader| loader(&self.identity));
-        let mut header = Map::new();
-        header.insert("typ".into(), "JWT".into());
-        header.insert("alg".into(), alg_name(settings.algorithm).into());
-        if let Some(kid) = signing_key.as_ref().and_then(|key| key.kid.clone()) {
-            header.insert("kid".into(), kid.into());
-        }
-        header.extend(loaded_object(
+        let kid = signing_key.as_ref().and_then(|key| key.kid.clone());
+        let loaded_headers = loaded_object(
             &callbacks.additional_headers,
             &self.identity,
             "additional headers",
-        )?);
-        header.extend(self.headers);
-        let algorithm = signing_algorithm(self.manager, &mut header)?;
+        )?;
+        let (header, algorithm) = header::segment(settings, kid, [loaded_headers, self.headers])?;
 
-        let encoding_key = match &signing_key {
+        let (encoding_key, key_id) = match &signing_key {
             Some(key) if key.family != algorithm.family() => {
                 return Err(encode_error(format!(
                     "the encode_key_loader returned a key of another family than \"{}\"",
                     alg_name(algorithm)
                 )));
             }
-            Some(key) => &key.key,
-            None => settings.keys.encoding.as_ref().ok_or_else(|| {
-                encode_error(format!(
-                    "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"{}\"",
-                    alg_name(settings.algorithm)
-                ))
-            })?,
+            Some(key) => (&key.key, None),
+            None => {
+                let key = settings.keys.encoding.as_ref().ok_or_else(|| {
+                    encode_error(format!(
+                        "JWT_PRIVATE_KEY must be set to use asymmetric cryptography algorithm \"{}\"",
+                        alg_name(settings.algorithm)
+                    ))
+                })?;
+                (key, Some(settings.keys.id))
+            }
         };
-        let mut token = URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted));
+        // Room for the payload segment, the dots and an HS512 or RSA-2048 signature.
+        let mut token = String::with_capacity(header.len() + payload.len() * 4 / 3 + 360);
+        token.push_str(&header);
         token.push('.');
-        token.push_str(
-            &URL_SAFE_NO_PAD.encode(object_to_python_json(&payload, KeyOrder::Insertion)),
-        );
-        let signature = jsonwebtoken::crypto::sign(token.as_bytes(), encoding_key, algorithm)
-            .map_err(|e| encode_error(format!("signing failed: {e}")))?;
+        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+        let signature = prepared::sign(
+            settings.provider,
+            key_id,
+            algorithm,
+            encoding_key,
+            token.as_bytes(),
+        )
+        .map_err(|e| encode_error(format!("signing failed: {e}")))?;
         token.push('.');
-        token.push_str(&signature);
+        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
         Ok(token)
     }
 }
 
-/// PyJWT lets `alg` in the extra headers change the signing algorithm and
-/// `typ: None` drop the `typ` header; both are kept, within the key's family.
-fn signing_algorithm(
-    manager: &JwtManager,
-    header: &mut Map<String, Value>,
-) -> Result<jsonwebtoken::Algorithm, JwtError> {
-    let configured = manager.settings().algorithm;
-    if header.get("typ") == Some(&Value::Null) {
-        header.remove("typ");
-    }
-    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
-        return Err(encode_error("Key ID header parameter must be a string"));
-    }
-    let algorithm = match header.get("alg") {
-        Some(Value::String(name)) => parse_alg(name),
-        _ => None,
-    }
-    .filter(|alg| alg.family() == configured.family())
-    .ok_or_else(|| {
-        encode_error(format!(
-            "the \"alg\" header must name an algorithm of the configured key's family (\"{}\")",
-            alg_name(configured)
-        ))
-    })?;
-    Ok(algorithm)
+/// The `jti` and, with CSRF protection, the `csrf` claim: UUIDs v4 as
+/// flask's `str(uuid.uuid4())`, from one read of the OS's random source.
+/// Python reads it per UUID; one system call costs more than the rest of
+/// minting, so both UUIDs share it. (A user-space generator would be
+/// faster, but rand's forgets to reseed across `fork` and aws-lc's costs
+/// as much as the system call.)
+fn random_uuids(with_csrf: bool) -> Result<(String, Option<String>), JwtError> {
+    let mut bytes = [0u8; 32];
+    let wanted = if with_csrf { 32 } else { 16 };
+    getrandom::fill(&mut bytes[..wanted])
+        .map_err(|e| encode_error(format!("the OS random source failed: {e}")))?;
+    let uuid = |half: &[u8]| {
+        let random: [u8; 16] = half.try_into().unwrap_or_default();
+        let mut buffer = uuid::Uuid::encode_buffer();
+        uuid::Builder::from_random_bytes(random)
+            .into_uuid()
+            .hyphenated()
+            .encode_lower(&mut buffer)
+            .to_owned()
+    };
+    let (jti, csrf) = bytes.split_at(16);
+    Ok((uuid(jti), with_csrf.then(|| uuid(csrf))))
 }
 
 /// What a claims or headers loader returns for `identity`, which must be a
@@ -240,7 +246,7 @@ fn loaded_object(
     }
 }
 
-fn encode_error(message: impl Into<String>) -> JwtError {
+pub(super) fn encode_error(message: impl Into<String>) -> JwtError {
     JwtError::new(JwtErrorKind::Encode, message)
 }
 

@@ -1,0 +1,134 @@
+//! Runs one benchmarked operation `n` times, for instruction counts that do
+//! not drift with the machine's load:
+//!
+//! ```sh
+//! cargo build --release -p jwt-ext-benches --bin ops
+//! valgrind --tool=callgrind target/release/ops ext-extractor 2000
+//! ```
+//!
+//! Run it twice (say `n` = 0 and 2000) and divide the difference by `n`:
+//! the set-up cancels out. `ops` with no argument lists the operations.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+
+use actix_web::rt::System;
+use actix_web::{App, test, web};
+use jsonwebtoken::Algorithm;
+use jwt_ext_benches::fixture::{
+    Fixture, SCENARIOS, call, extractor, raw_header_to_claims, verify_in_request,
+};
+use jwt_ext_benches::{IDENTITY, ext, raw};
+
+/// The operations, each with jwt-ext's and the hand-written side.
+const OPERATIONS: [&str; 16] = [
+    "ext-decode",
+    "raw-decode",
+    "ext-extractor",
+    "ext-verify-in-request",
+    "raw-header",
+    "ext-mint",
+    "raw-mint",
+    "raw-encode",
+    "ext-service-header",
+    "raw-service-header",
+    "ext-service-cookie",
+    "raw-service-cookie",
+    "ext-service-optional",
+    "raw-service-optional",
+    "ext-service-rs256",
+    "raw-service-rs256",
+];
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (Some(operation), Some(n)) = (args.next(), args.next().and_then(|n| n.parse().ok())) else {
+        eprintln!(
+            "usage: ops <operation> <n>; operations: {}",
+            OPERATIONS.join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    if !OPERATIONS.contains(&operation.as_str()) {
+        eprintln!(
+            "unknown operation {operation}; known: {}",
+            OPERATIONS.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    run(&operation, n);
+    ExitCode::SUCCESS
+}
+
+fn run(operation: &str, n: usize) {
+    let rs256 = operation.ends_with("rs256");
+    let fixture = Fixture::new(if rs256 {
+        Algorithm::RS256
+    } else {
+        Algorithm::HS256
+    });
+    if let Some((side, scenario)) = operation
+        .strip_suffix("-rs256")
+        .map(|side| (side, "header"))
+        .or_else(|| {
+            let (side, rest) = operation.split_once("-service-")?;
+            Some((side, rest))
+        })
+    {
+        return serve(&fixture, side == "ext", scenario, n);
+    }
+    let raw_encode_claims = raw::access_claims(IDENTITY, 0, jwt_ext_benches::TOKEN_LIFETIME);
+    for _ in 0..n {
+        match operation {
+            "ext-decode" => drop(black_box(fixture.decode_token())),
+            "raw-decode" => drop(black_box(fixture.jsonwebtoken_decode())),
+            "ext-extractor" => drop(black_box(extractor(fixture.http_request()))),
+            "ext-verify-in-request" => drop(black_box(verify_in_request(fixture.http_request()))),
+            "raw-header" => drop(black_box(raw_header_to_claims(fixture.http_request()))),
+            "ext-mint" => drop(black_box(
+                fixture
+                    .manager
+                    .create_access_token(IDENTITY)
+                    .expect("minted"),
+            )),
+            "raw-mint" => drop(black_box(fixture.raw.mint(IDENTITY).expect("minted"))),
+            "raw-encode" => drop(black_box(
+                fixture.raw.encode(&raw_encode_claims).expect("minted"),
+            )),
+            _ => unreachable!("checked against OPERATIONS"),
+        }
+    }
+}
+
+/// `n` requests of `scenario` through an actix test service.
+fn serve(fixture: &Fixture, jwt_ext: bool, scenario: &str, n: usize) {
+    let request = SCENARIOS
+        .iter()
+        .find(|(name, _)| match scenario {
+            "header" => name.contains("Bearer"),
+            "cookie" => name.contains("cookie"),
+            _ => name.contains("optional"),
+        })
+        .map(|(_, request)| *request)
+        .expect("a scenario");
+    let rt = System::new();
+    if jwt_ext {
+        let app = rt.block_on(test::init_service(
+            App::new()
+                .app_data(fixture.manager.clone())
+                .configure(ext::routes),
+        ));
+        for _ in 0..n {
+            drop(black_box(call(&rt, &app, request(fixture))));
+        }
+    } else {
+        let app = rt.block_on(test::init_service(
+            App::new()
+                .app_data(web::Data::clone(&fixture.raw))
+                .configure(raw::routes),
+        ));
+        for _ in 0..n {
+            drop(black_box(call(&rt, &app, request(fixture))));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The payload of a minted token: flask's claims in flask's order, written
+//! as Python's `json.dumps` writes them.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::json::{KeyOrder, entries_to_python_json, object_to_python_json};
+
+/// The claims jwt-ext sets, in insertion order; at most ten, so a list
+/// serves where a map would hash every name.
+pub(super) struct Payload<'a> {
+    entries: Vec<(Cow<'a, str>, Value)>,
+}
+
+impl<'a> Payload<'a> {
+    pub(super) fn new() -> Self {
+        Payload {
+            entries: Vec::with_capacity(10),
+        }
+    }
+
+    /// Adds a claim; each name is pushed once.
+    pub(super) fn push(&mut self, name: impl Into<Cow<'a, str>>, value: Value) {
+        self.entries.push((name.into(), value));
+    }
+
+    /// The JSON text after flask's overrides, applied in turn: a claim
+    /// already present keeps its position and takes the new value, a new
+    /// one comes last.
+    pub(super) fn into_json<const N: usize>(self, overrides: [Map<String, Value>; N]) -> String {
+        if overrides.iter().all(Map::is_empty) {
+            let entries = self.entries.iter().map(|(name, value)| (&**name, value));
+            return entries_to_python_json(entries);
+        }
+        let mut claims: Map<String, Value> = self
+            .entries
+            .into_iter()
+            .map(|(name, value)| (name.into_owned(), value))
+            .collect();
+        for extra in overrides {
+            claims.extend(extra);
+        }
+        object_to_python_json(&claims, KeyOrder::Insertion)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("an object literal"),
+        }
+    }
+
+    #[test]
+    fn overrides_keep_the_position_of_the_claim_they_replace() {
+        let payload = || {
+            let mut payload = Payload::new();
+            payload.push("fresh", json!(false));
+            payload.push("sub", json!("a"));
+            payload.push("exp", json!(5));
+            payload
+        };
+        assert_eq!(
+            payload().into_json([Map::new(), Map::new()]),
+            r#"{"fresh":false,"sub":"a","exp":5}"#
+        );
+        let loaded = object(json!({"role": "admin", "sub": "b"}));
+        let given = object(json!({"exp": 9, "role": "user"}));
+        assert_eq!(
+            payload().into_json([loaded, given]),
+            r#"{"fresh":false,"sub":"b","exp":9,"role":"user"}"#
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! The JOSE header of a minted token: `typ` and `alg`, the key loader's
+//! `kid`, then the loader's and the call's headers; keys sorted, as PyJWT
+//! writes them.
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value};
+
+use super::encode_error;
+use crate::JwtError;
+use crate::algorithm::{alg_name, parse_alg};
+use crate::config::Settings;
+use crate::json::{KeyOrder, object_to_python_json};
+
+/// The base64url header segment of tokens minted with `algorithm` and no
+/// extra header: the same for every such token, so it is written once.
+pub(crate) fn default_segment(algorithm: Algorithm) -> String {
+    let mut header = Map::new();
+    header.insert("typ".into(), "JWT".into());
+    header.insert("alg".into(), alg_name(algorithm).into());
+    URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted))
+}
+
+/// The header segment and the algorithm it names.
+pub(super) fn segment<const N: usize>(
+    settings: &Settings,
+    kid: Option<String>,
+    extra: [Map<String, Value>; N],
+) -> Result<(Cow<'_, str>, Algorithm), JwtError> {
+    if kid.is_none() && extra.iter().all(Map::is_empty) {
+        return Ok((Cow::Borrowed(&settings.minted_header), settings.algorithm));
+    }
+    let mut header = Map::new();
+    header.insert("typ".into(), "JWT".into());
+    header.insert("alg".into(), alg_name(settings.algorithm).into());
+    if let Some(kid) = kid {
+        header.insert("kid".into(), kid.into());
+    }
+    for extra in extra {
+        header.extend(extra);
+    }
+    let algorithm = signing_algorithm(settings.algorithm, &mut header)?;
+    let segment = URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted));
+    Ok((Cow::Owned(segment), algorithm))
+}
+
+/// PyJWT lets `alg` in the extra headers change the signing algorithm and
+/// `typ: None` drop the `typ` header; both are kept, within the key's family.
+fn signing_algorithm(
+    configured: Algorithm,
+    header: &mut Map<String, Value>,
+) -> Result<Algorithm, JwtError> {
+    if header.get("typ") == Some(&Value::Null) {
+        header.remove("typ");
+    }
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(encode_error("Key ID header parameter must be a string"));
+    }
+    let algorithm = match header.get("alg") {
+        Some(Value::String(name)) => parse_alg(name),
+        _ => None,
+    }
+    .filter(|alg| alg.family() == configured.family())
+    .ok_or_else(|| {
+        encode_error(format!(
+            "the \"alg\" header must name an algorithm of the configured key's family (\"{}\")",
+            alg_name(configured)
+        ))
+    })?;
+    Ok(algorithm)
+}
