@@ -1,6 +1,7 @@
 //! The error type of every request-time failure, with flask-jwt-extended's
 //! statuses and messages.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -117,7 +118,8 @@ struct CapturedResponse {
 #[derive(Clone)]
 pub struct JwtError {
     kind: JwtErrorKind,
-    message: String,
+    /// Borrowed for the messages that do not vary, so refusing costs no allocation.
+    message: Cow<'static, str>,
     token: Option<Box<TokenParts>>,
     captured: Option<Box<CapturedResponse>>,
     responses: Option<Arc<ErrorResponses>>,
@@ -126,9 +128,14 @@ pub struct JwtError {
 impl JwtError {
     /// An error of `kind` with flask's `message`.
     pub fn new(kind: JwtErrorKind, message: impl Into<String>) -> Self {
+        Self::with_message(kind, Cow::Owned(message.into()))
+    }
+
+    /// An error of `kind` with a message that may be static.
+    pub(crate) fn with_message(kind: JwtErrorKind, message: Cow<'static, str>) -> Self {
         JwtError {
             kind,
-            message: message.into(),
+            message,
             token: None,
             captured: None,
             responses: None,
@@ -166,8 +173,8 @@ impl JwtError {
         self
     }
 
-    pub(crate) fn invalid_token(message: impl Into<String>) -> Self {
-        Self::new(JwtErrorKind::InvalidToken, message)
+    pub(crate) fn invalid_token(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::with_message(JwtErrorKind::InvalidToken, message.into())
     }
 
     pub(crate) fn not_verified() -> Self {
@@ -216,7 +223,7 @@ impl JwtError {
             .as_deref()
             .map_or("msg", ErrorResponses::message_key);
         let mut map = Map::with_capacity(1);
-        map.insert(key.to_owned(), Value::String(self.message.clone()));
+        map.insert(key.to_owned(), Value::String(self.message.to_string()));
         let mut body = object_to_python_json(&map, KeyOrder::Sorted);
         body.push('\n');
         body

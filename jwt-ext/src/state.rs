@@ -30,8 +30,9 @@ impl RequestJwt {
 }
 
 fn verified(req: &HttpRequest) -> Result<Option<Jwt>, JwtError> {
-    match RequestJwt::load(req) {
-        Some(RequestJwt::Verified(jwt)) => Ok(Some(jwt)),
+    // Borrowed, not `load`ed: the getters need no copy of the "missing" error.
+    match req.extensions().get::<RequestJwt>() {
+        Some(RequestJwt::Verified(jwt)) => Ok(Some(jwt.clone())),
         Some(RequestJwt::Absent(_)) => Ok(None),
         None => Err(match JwtManager::from_app(req) {
             Ok(manager) => manager.own(JwtError::not_verified()),

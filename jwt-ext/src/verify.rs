@@ -365,7 +365,12 @@ fn verify_with(
                 break;
             }
             // Only a missing token moves on to the next location.
-            Err(err) if err.kind() == JwtErrorKind::NoAuthorization => missing.push(err),
+            Err(err) if err.kind() == JwtErrorKind::NoAuthorization => {
+                if locations.len() == 1 {
+                    return Err(err);
+                }
+                missing.push(err);
+            }
             Err(err) => return Err(err),
         }
     }
@@ -385,12 +390,10 @@ fn verify_with(
     Ok(Rc::new(jwt))
 }
 
-/// flask: one location gives its own message; several are combined as
-/// `Missing JWT in a, b or c (msg a; msg b; msg c)`.
-fn missing_everywhere(locations: &[TokenLocation], mut missing: Vec<JwtError>) -> JwtError {
-    if missing.len() == 1 {
-        return missing.remove(0);
-    }
+/// flask combines the messages of several locations as
+/// `Missing JWT in a, b or c (msg a; msg b; msg c)` (one location gives its
+/// own message, returned before this).
+fn missing_everywhere(locations: &[TokenLocation], missing: Vec<JwtError>) -> JwtError {
     let names: Vec<&str> = locations.iter().map(|loc| loc.as_str()).collect();
     let (last, rest) = names
         .split_last()

@@ -31,9 +31,10 @@ pub(super) fn token_from_header<'r>(
     };
     let value = raw.trim_matches(is_py_space).trim_matches(',');
     if value.is_empty() {
-        return Err(JwtError::new(
+        // Written at start-up: optional routes meet this on every anonymous request.
+        return Err(JwtError::with_message(
             JwtErrorKind::NoAuthorization,
-            format!("Missing {name} Header"),
+            settings.missing_header_message.clone(),
         ));
     }
     parse(value, name, &settings.header_type).map(Cow::Owned)
