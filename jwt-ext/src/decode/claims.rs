@@ -6,6 +6,60 @@ use serde_json::{Map, Value};
 use crate::config::Settings;
 use crate::{JwtError, JwtErrorKind};
 
+/// The claims the checks read, found in one pass over the payload instead
+/// of a hash lookup each.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Registered<'a> {
+    iat: Option<&'a Value>,
+    nbf: Option<&'a Value>,
+    exp: Option<&'a Value>,
+    iss: Option<&'a Value>,
+    aud: Option<&'a Value>,
+    sub: Option<&'a Value>,
+    jti: Option<&'a Value>,
+    /// Which of the claims flask requires or defaults are present.
+    pub(crate) present: Present,
+}
+
+/// The identity claim, and the claims flask gives defaults when absent.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Present {
+    pub(crate) identity: bool,
+    pub(crate) token_type: bool,
+    pub(crate) fresh: bool,
+    pub(crate) jti: bool,
+}
+
+impl<'a> Registered<'a> {
+    pub(crate) fn find(claims: &'a Map<String, Value>, identity_claim: &str) -> Self {
+        let mut found = Registered::default();
+        for (name, value) in claims {
+            found.present.identity |= name == identity_claim;
+            let slot = match name.as_str() {
+                "iat" => &mut found.iat,
+                "nbf" => &mut found.nbf,
+                "exp" => &mut found.exp,
+                "iss" => &mut found.iss,
+                "aud" => &mut found.aud,
+                "sub" => &mut found.sub,
+                "jti" => &mut found.jti,
+                "type" => {
+                    found.present.token_type = true;
+                    continue;
+                }
+                "fresh" => {
+                    found.present.fresh = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        found.present.jti = found.jti.is_some();
+        found
+    }
+}
+
 /// What the claim checks compare against.
 pub(crate) struct ClaimRules<'a> {
     pub(crate) settings: &'a Settings,
@@ -15,22 +69,22 @@ pub(crate) struct ClaimRules<'a> {
 }
 
 impl ClaimRules<'_> {
-    pub(crate) fn check(&self, claims: &Map<String, Value>) -> Result<(), JwtError> {
+    pub(crate) fn check(&self, claims: &Registered<'_>) -> Result<(), JwtError> {
         let leeway = self.settings.leeway_secs.saturating_mul(1_000_000);
-        if let Some(iat) = claims.get("iat") {
+        if let Some(iat) = claims.iat {
             let iat = integer(iat, "Issued At claim (iat) must be an integer.")?;
             if micros(iat) > self.now_micros.saturating_add(leeway) {
                 return Err(JwtError::invalid_token("The token is not yet valid (iat)"));
             }
         }
-        if let Some(nbf) = claims.get("nbf") {
+        if let Some(nbf) = claims.nbf {
             let nbf = integer(nbf, "Not Before claim (nbf) must be an integer.")?;
             if micros(nbf) > self.now_micros.saturating_add(leeway) {
                 return Err(JwtError::invalid_token("The token is not yet valid (nbf)"));
             }
         }
         if self.verify_exp
-            && let Some(exp) = claims.get("exp")
+            && let Some(exp) = claims.exp
         {
             let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
             // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too.
@@ -39,7 +93,7 @@ impl ClaimRules<'_> {
             }
         }
         if let Some(issuer) = &self.settings.decode_issuer {
-            match claims.get("iss") {
+            match claims.iss {
                 None => {
                     return Err(JwtError::invalid_token(
                         "Token is missing the \"iss\" claim",
@@ -55,12 +109,12 @@ impl ClaimRules<'_> {
             }
         }
         if let Some(audiences) = &self.settings.decode_audience {
-            check_audience(claims.get("aud"), audiences)?;
+            check_audience(claims.aud, audiences)?;
         }
-        if self.settings.verify_sub && claims.get("sub").is_some_and(|sub| !sub.is_string()) {
+        if self.settings.verify_sub && claims.sub.is_some_and(|sub| !sub.is_string()) {
             return Err(JwtError::invalid_token("Subject must be a string"));
         }
-        if claims.get("jti").is_some_and(|jti| !jti.is_string()) {
+        if claims.jti.is_some_and(|jti| !jti.is_string()) {
             return Err(JwtError::invalid_token("JWT ID must be a string"));
         }
         Ok(())

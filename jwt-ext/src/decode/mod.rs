@@ -1,6 +1,7 @@
 //! Decoding and verifying a token: flask-jwt-extended's `decode_token`.
 
 mod claims;
+mod object;
 mod segments;
 
 use serde_json::{Map, Value};
@@ -10,7 +11,7 @@ use crate::config::Settings;
 use crate::prepared::{self, VerifyFailure};
 use crate::{DecodedJwt, JwtError, JwtErrorKind};
 
-use claims::ClaimRules;
+use claims::{ClaimRules, Present, Registered};
 
 /// Options of [`JwtManager::decode_token_with`](crate::JwtManager::decode_token_with).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -78,7 +79,9 @@ pub(crate) fn decode(
         now_micros,
         verify_exp: !options.allow_expired,
     };
-    match rules.check(&claims) {
+    let registered = Registered::find(&claims, &settings.identity_claim);
+    let present = registered.present;
+    match rules.check(&registered) {
         Ok(()) => {}
         Err(err) if err.kind() == JwtErrorKind::Expired => {
             // flask decodes again with the expiry check off, so the expired
@@ -87,14 +90,14 @@ pub(crate) fn decode(
                 verify_exp: false,
                 ..rules
             }
-            .check(&claims)?;
-            finish_claims(settings, &mut claims)?;
+            .check(&registered)?;
+            finish_claims(settings, &mut claims, present)?;
             check_csrf(&claims, options.csrf_value.as_deref())?;
             return Err(err.with_token(header, claims));
         }
         Err(err) => return Err(err),
     }
-    finish_claims(settings, &mut claims)?;
+    finish_claims(settings, &mut claims, present)?;
     check_csrf(&claims, options.csrf_value.as_deref())?;
     Ok(DecodedJwt::new(
         header,
@@ -144,20 +147,24 @@ fn verify_signature(
 
 /// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
 /// `type`, `fresh`, `jti` get defaults so third-party tokens work.
-fn finish_claims(settings: &Settings, claims: &mut Map<String, Value>) -> Result<(), JwtError> {
-    if !claims.contains_key(&*settings.identity_claim) {
+fn finish_claims(
+    settings: &Settings,
+    claims: &mut Map<String, Value>,
+    present: Present,
+) -> Result<(), JwtError> {
+    if !present.identity {
         return Err(JwtError::invalid_token(format!(
             "Missing claim: {}",
             settings.identity_claim
         )));
     }
-    if !claims.contains_key("type") {
+    if !present.token_type {
         claims.insert("type".to_owned(), Value::String("access".to_owned()));
     }
-    if !claims.contains_key("fresh") {
+    if !present.fresh {
         claims.insert("fresh".to_owned(), Value::Bool(false));
     }
-    if !claims.contains_key("jti") {
+    if !present.jti {
         claims.insert("jti".to_owned(), Value::Null);
     }
     Ok(())

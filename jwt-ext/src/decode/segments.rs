@@ -6,7 +6,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
+use super::object::Segment;
 use crate::JwtError;
+
+/// `alg`, `typ` and a `kid`.
+const HEADER_MEMBERS: usize = 3;
+/// flask's eight claims, an audience and an issuer.
+const PAYLOAD_MEMBERS: usize = 10;
 
 /// A token split and decoded, its signature not yet checked.
 pub(crate) struct Segments<'a> {
@@ -33,9 +39,9 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtErr
         .ok_or_else(|| JwtError::invalid_token("Not enough segments"))?;
 
     let header_bytes = decode_segment(header_segment, "header")?;
-    let header = match serde_json::from_slice::<Value>(&header_bytes) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => {
+    let header = match serde_json::from_slice::<Segment<HEADER_MEMBERS>>(&header_bytes) {
+        Ok(Segment::Object(map)) => map,
+        Ok(Segment::NotAnObject) => {
             return Err(JwtError::invalid_token(
                 "Invalid header string: must be a json object",
             ));
@@ -50,9 +56,9 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtErr
     let payload_bytes = decode_segment(payload_segment, "payload")?;
     let signature = decode_segment(crypto_segment, "crypto")?;
     validate_header(&header)?;
-    let payload = match serde_json::from_slice::<Value>(&payload_bytes) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => {
+    let payload = match serde_json::from_slice::<Segment<PAYLOAD_MEMBERS>>(&payload_bytes) {
+        Ok(Segment::Object(map)) => map,
+        Ok(Segment::NotAnObject) => {
             return Err(JwtError::invalid_token(
                 "Invalid payload string: must be a json object",
             ));
