@@ -51,8 +51,14 @@ fn write_value(out: &mut String, value: &Value, order: KeyOrder) {
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
         Value::Number(n) => {
-            // Writing into the buffer avoids a String per number.
-            let _ = write!(out, "{n}");
+            // Timestamps are integers: itoa, not the formatting machinery.
+            if let Some(i) = n.as_i64() {
+                out.push_str(itoa::Buffer::new().format(i));
+            } else if let Some(u) = n.as_u64() {
+                out.push_str(itoa::Buffer::new().format(u));
+            } else {
+                let _ = write!(out, "{n}");
+            }
         }
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
@@ -97,15 +103,23 @@ fn write_entries<'a>(
     }
 }
 
+/// The bytes `ensure_ascii` writes as they are: printable ASCII but `"` and `\`.
+static PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        plain[b as usize] = b != b'"' && b != b'\\';
+        b += 1;
+    }
+    plain
+};
+
 /// Python's `ensure_ascii` escaping: printable ASCII stays, everything else
 /// becomes `\uXXXX` (lower-case hex, surrogate pairs above the BMP).
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
     // Most strings (identities, UUIDs, names) need no escape: copy them whole.
-    let plain = s.bytes().fold(true, |plain, b| {
-        plain & (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
-    });
-    if plain {
+    if s.bytes().all(|b| PLAIN[usize::from(b)]) {
         out.push_str(s);
         out.push('"');
         return;

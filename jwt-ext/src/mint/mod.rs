@@ -188,22 +188,28 @@ impl<'a> Spec<'a> {
             }
         };
         // Room for the payload segment, the dots and an HS512 or RSA-2048 signature.
-        let mut token = String::with_capacity(header.len() + payload.len() * 4 / 3 + 360);
-        token.push_str(&header);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-        let signature = prepared::sign(
-            settings.provider,
-            key_id,
-            algorithm,
-            encoding_key,
-            token.as_bytes(),
-        )
-        .map_err(|e| encode_error(format!("signing failed: {e}")))?;
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-        Ok(token)
+        let mut token = Vec::with_capacity(header.len() + payload.len() * 4 / 3 + 360);
+        token.extend_from_slice(header.as_bytes());
+        token.push(b'.');
+        append_base64(&mut token, payload.as_bytes())?;
+        let signature = prepared::sign(settings.provider, key_id, algorithm, encoding_key, &token)
+            .map_err(|e| encode_error(format!("signing failed: {e}")))?;
+        token.push(b'.');
+        append_base64(&mut token, &signature)?;
+        String::from_utf8(token).map_err(|_| encode_error("a token segment is not ASCII"))
     }
+}
+
+/// Appends `bytes` as base64url without padding, encoded in place.
+fn append_base64(token: &mut Vec<u8>, bytes: &[u8]) -> Result<(), JwtError> {
+    let start = token.len();
+    let length = base64::encoded_len(bytes.len(), false)
+        .ok_or_else(|| encode_error("the token is too large to encode"))?;
+    token.resize(start + length, 0);
+    URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut token[start..])
+        .map_err(|e| encode_error(format!("base64 encoding failed: {e}")))?;
+    Ok(())
 }
 
 /// The `jti` and, with CSRF protection, the `csrf` claim: UUIDs v4 as
