@@ -14,7 +14,10 @@
 //! | `allocations` | heap allocations per operation, counted by a global allocator |
 //!
 //! The `anchor` binary is the hand-written server `scripts/load` drives
-//! with `wrk` beside the `simple` example.
+//! with `wrk` beside the `simple` example. The `ops` binary runs one of
+//! these operations a given number of times, for `scripts/instructions`,
+//! which counts instructions under callgrind: a figure the machine's load
+//! does not move.
 
 pub mod ext;
 pub mod fixture;

@@ -67,14 +67,9 @@ fn run(operation: &str, n: usize) {
     } else {
         Algorithm::HS256
     });
-    if let Some((side, scenario)) = operation
-        .strip_suffix("-rs256")
-        .map(|side| (side, "header"))
-        .or_else(|| {
-            let (side, rest) = operation.split_once("-service-")?;
-            Some((side, rest))
-        })
-    {
+    // `<side>-service-<scenario>`; the RS256 service is sent the header.
+    if let Some((side, scenario)) = operation.split_once("-service-") {
+        let scenario = if rs256 { "header" } else { scenario };
         return serve(&fixture, side == "ext", scenario, n);
     }
     let raw_encode_claims = raw::access_claims(IDENTITY, 0, jwt_ext_benches::TOKEN_LIFETIME);
