@@ -84,29 +84,31 @@ pub(crate) fn sign(
 }
 
 /// Runs `run` with the prepared value of (`id`, `algorithm`), preparing it
-/// first if this thread has none; without an id, or while the thread is
-/// being torn down, the value is prepared for this call alone.
+/// first if this thread has none. Without an id, the value is prepared for
+/// this call alone; so it is while the thread is being torn down, or if a
+/// custom provider calls back in while preparing.
 fn with_prepared<T: ?Sized, R>(
     entries: &'static LocalKey<Entries<Box<T>>>,
     id: Option<KeyId>,
     algorithm: Algorithm,
-    prepare: impl FnOnce() -> jsonwebtoken::errors::Result<Box<T>>,
-    run: impl FnOnce(&T) -> R,
+    prepare: impl Fn() -> jsonwebtoken::errors::Result<Box<T>>,
+    run: impl Fn(&T) -> R,
 ) -> jsonwebtoken::errors::Result<R> {
     let Some(id) = id else {
         return Ok(run(&*prepare()?));
     };
-    let mut prepare = Some(prepare);
-    let mut run = Some(run);
     let cached = entries.try_with(|entries| {
-        let mut entries = entries.borrow_mut();
-        let index = match entries
+        let mut entries = entries.try_borrow_mut().ok()?;
+        let found = entries
             .iter()
-            .position(|(entry_id, entry_alg, _)| *entry_id == id && *entry_alg == algorithm)
-        {
+            .position(|(entry_id, entry_alg, _)| *entry_id == id && *entry_alg == algorithm);
+        let index = match found {
             Some(index) => index,
             None => {
-                let prepared = (prepare.take().expect("prepared once"))()?;
+                let prepared = match prepare() {
+                    Ok(prepared) => prepared,
+                    Err(e) => return Some(Err(e)),
+                };
                 if entries.len() == CAPACITY {
                     entries.remove(0);
                 }
@@ -114,15 +116,11 @@ fn with_prepared<T: ?Sized, R>(
                 entries.len() - 1
             }
         };
-        Ok((run.take().expect("run once"))(&*entries[index].2))
+        Some(Ok(run(&*entries[index].2)))
     });
     match cached {
-        Ok(result) => result,
-        // Thread-local storage is gone (a destructor verifying at thread exit).
-        Err(_) => {
-            let prepared = (prepare.take().expect("not yet prepared"))()?;
-            Ok((run.take().expect("not yet run"))(&*prepared))
-        }
+        Ok(Some(result)) => result,
+        _ => Ok(run(&*prepare()?)),
     }
 }
 

@@ -219,20 +219,19 @@ fn append_base64(token: &mut Vec<u8>, bytes: &[u8]) -> Result<(), JwtError> {
 /// faster, but rand's forgets to reseed across `fork` and aws-lc's costs
 /// as much as the system call.)
 fn random_uuids(with_csrf: bool) -> Result<(String, Option<String>), JwtError> {
-    let mut bytes = [0u8; 32];
+    let mut random = [[0u8; 16]; 2];
     let wanted = if with_csrf { 32 } else { 16 };
-    getrandom::fill(&mut bytes[..wanted])
+    getrandom::fill(&mut random.as_flattened_mut()[..wanted])
         .map_err(|e| encode_error(format!("the OS random source failed: {e}")))?;
-    let uuid = |half: &[u8]| {
-        let random: [u8; 16] = half.try_into().unwrap_or_default();
+    let uuid = |bytes: [u8; 16]| {
         let mut buffer = uuid::Uuid::encode_buffer();
-        uuid::Builder::from_random_bytes(random)
+        uuid::Builder::from_random_bytes(bytes)
             .into_uuid()
             .hyphenated()
             .encode_lower(&mut buffer)
             .to_owned()
     };
-    let (jti, csrf) = bytes.split_at(16);
+    let [jti, csrf] = random;
     Ok((uuid(jti), with_csrf.then(|| uuid(csrf))))
 }
 
@@ -358,5 +357,25 @@ impl JwtManager {
     /// See [`RefreshToken::encode`].
     pub fn create_refresh_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
         self.refresh_token(identity).encode()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::random_uuids;
+
+    #[test]
+    fn jti_and_csrf_are_distinct_uuid4s() {
+        let (jti, csrf) = random_uuids(true).unwrap();
+        let csrf = csrf.expect("asked for");
+        for uuid in [&jti, &csrf] {
+            let parsed = uuid::Uuid::parse_str(uuid).unwrap();
+            assert_eq!(parsed.get_version_num(), 4);
+            assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+            assert_eq!(uuid, &parsed.hyphenated().to_string());
+        }
+        assert_ne!(jti, csrf);
+        assert_ne!(random_uuids(false).unwrap(), (jti, None));
+        assert_eq!(random_uuids(false).unwrap().1, None);
     }
 }
