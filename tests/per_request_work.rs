@@ -1,19 +1,26 @@
-//! No per-request key construction: the manager's keys become a signer and
-//! a verifier once per thread, however many tokens pass, and never serve
-//! another manager's tokens. A counting crypto provider (this test binary's
-//! own process-wide default) sees every construction; each test counts on
-//! its own thread, where its requests are served.
+//! What a verified request does not repeat. No key construction: the
+//! manager's keys become a signer and a verifier once per thread, however
+//! many tokens pass, and never serve another manager's tokens. A counting
+//! crypto provider (this test binary's own process-wide default) sees every
+//! construction; each test counts on its own thread, where its requests are
+//! served. No waiting: without async loaders, the extractors' futures are
+//! ready when first polled, the synchronous path (the `allocations` bench
+//! counts what that path allocates: no boxed future).
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
 
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::test::{self as actix_test, TestRequest};
-use actix_web::{App, HttpResponse};
+use actix_web::{App, FromRequest, HttpResponse};
 use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, aws_lc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
-use jwt_ext::{JwtManager, VerifyingKey, jwt_required};
+use jwt_ext::{Jwt, JwtIdentity, JwtManager, OptionalJwt, VerifyingKey, jwt_required};
 
 thread_local! {
     static SIGNERS_BUILT: Cell<usize> = const { Cell::new(0) };
@@ -127,4 +134,46 @@ async fn keys_from_a_loader_are_prepared_per_token() {
         assert!(jwt.decode_token(&token).is_ok());
     }
     assert_eq!(built().1 - before, 5);
+}
+
+fn ready_at_first_poll<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the extractor's future waits: it took the async path"),
+    }
+}
+
+#[actix_web::test]
+async fn without_async_loaders_the_extractors_are_ready_at_once() {
+    counting();
+    let jwt = manager("synchronous-path-secret-0123456789abcdef-01");
+    let token = jwt.create_access_token("dave").unwrap();
+    let request = |authorization: Option<String>| {
+        let mut req = TestRequest::get().app_data(jwt.clone());
+        if let Some(value) = authorization {
+            req = req.insert_header((AUTHORIZATION, value));
+        }
+        req.to_http_request()
+    };
+    let with_token = request(Some(format!("Bearer {token}")));
+    let verified = ready_at_first_poll(Jwt::from_request(&with_token, &mut Payload::None));
+    assert_eq!(verified.unwrap().identity(), "dave");
+    let identity = ready_at_first_poll(JwtIdentity::<String>::from_request(
+        &request(Some(format!("Bearer {token}"))),
+        &mut Payload::None,
+    ));
+    assert_eq!(identity.unwrap().0, "dave");
+    let anonymous = ready_at_first_poll(OptionalJwt::from_request(
+        &request(None),
+        &mut Payload::None,
+    ));
+    assert!(anonymous.unwrap().0.is_none());
+    let refused = ready_at_first_poll(Jwt::from_request(
+        &request(Some("Bearer not.a.token".to_owned())),
+        &mut Payload::None,
+    ));
+    assert_eq!(
+        refused.unwrap_err().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
