@@ -350,3 +350,28 @@ fn float_claims_round_trip_exactly() {
         );
     }
 }
+
+#[test]
+fn an_identity_claim_named_like_a_minted_claim_takes_its_place() {
+    // flask builds the claims as a dict literal: a repeated key keeps its
+    // first position and its last value, with or without extra claims.
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .identity_claim("jti")
+        .build()
+        .unwrap();
+    let plain = segment_json(&jwt.create_access_token("alice").unwrap(), 1);
+    let extra = jwt
+        .access_token("alice")
+        .claims(json!({ "role": "admin" }))
+        .encode()
+        .unwrap();
+    let extra = segment_json(&extra, 1);
+    let order = ["fresh", "iat", "jti", "type", "nbf", "csrf", "exp"];
+    assert_eq!(jwt_ext_tests::key_order(&plain), order);
+    assert_eq!(jwt_ext_tests::key_order(&extra)[..7], order);
+    for payload in [&plain, &extra] {
+        let claims: Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(claims["jti"], "alice", "{payload}");
+    }
+}

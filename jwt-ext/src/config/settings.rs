@@ -92,10 +92,10 @@ impl Settings {
         // separators 0x1C-0x1F) and on commas: a type holding one never matches.
         if b.header_type
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+            .any(|c| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c) || c == ',')
         {
             return Err(ConfigError::new(format!(
-                "JWT_HEADER_TYPE {:?} cannot contain spaces, control characters or commas",
+                "JWT_HEADER_TYPE {:?} cannot contain spaces, separators or commas",
                 b.header_type
             )));
         }

@@ -42,9 +42,11 @@ pub(super) fn token_from_header<'r>(
 
 /// The usual `<type> <token>` (one space, a token of printable ASCII
 /// without commas), borrowed: the general parse gives the same answer for
-/// it. The configured type holds no space or comma (checked at start-up).
+/// it. The configured type holds no space or comma (checked at start-up);
+/// a non-ASCII type is left to the general parse, which reads the header
+/// as Latin-1, not UTF-8.
 fn plain_token<'v>(value: &'v [u8], header_type: &str) -> Option<&'v str> {
-    if header_type.is_empty() {
+    if header_type.is_empty() || !header_type.is_ascii() {
         return None;
     }
     let token = value
@@ -172,6 +174,8 @@ mod tests {
             );
         }
         assert_eq!(plain_token(b"Bearer \xe9", "Bearer"), None);
+        // UTF-8 "Bé" reads as Latin-1 "BÃ©": not the type "Bé".
+        assert_eq!(plain_token("Bé abc".as_bytes(), "Bé"), None);
         assert_eq!(plain_token(b"t", ""), None);
     }
 

@@ -20,9 +20,16 @@ impl<'a> Payload<'a> {
         }
     }
 
-    /// Adds a claim; each name is pushed once.
+    /// Adds a claim, or replaces the value of one already there, keeping
+    /// its position: the identity claim may be named like another claim
+    /// (`jti`, say), and flask's dict then keeps the first position and the
+    /// last value.
     pub(super) fn push(&mut self, name: impl Into<Cow<'a, str>>, value: Value) {
-        self.entries.push((name.into(), value));
+        let name = name.into();
+        match self.entries.iter_mut().find(|(held, _)| *held == name) {
+            Some((_, held)) => *held = value,
+            None => self.entries.push((name, value)),
+        }
     }
 
     /// The JSON text after flask's overrides, applied in turn: a claim
@@ -55,6 +62,17 @@ mod tests {
             Value::Object(map) => map,
             _ => unreachable!("an object literal"),
         }
+    }
+
+    #[test]
+    fn a_name_pushed_twice_keeps_its_place_and_takes_the_last_value() {
+        let mut payload = Payload::new();
+        payload.push("fresh", json!(false));
+        payload.push("jti", json!("uuid"));
+        payload.push("type", json!("access"));
+        payload.push("jti", json!("alice"));
+        let fast = payload.into_json([Map::new()]);
+        assert_eq!(fast, r#"{"fresh":false,"jti":"alice","type":"access"}"#);
     }
 
     #[test]
