@@ -7,36 +7,38 @@ use serde_json::{Map, Value};
 
 use crate::json::{KeyOrder, entries_to_python_json, object_to_python_json};
 
+/// The names of the claims jwt-ext mints besides the identity.
+const MINTED: [&str; 9] = [
+    "fresh", "iat", "jti", "type", "nbf", "csrf", "aud", "iss", "exp",
+];
+
 /// The claims jwt-ext sets, in insertion order; at most ten, so a list
 /// serves where a map would hash every name.
 pub(super) struct Payload<'a> {
     entries: Vec<(Cow<'a, str>, Value)>,
+    /// The identity claim is named like another claim (`jti`, say): flask's
+    /// dict then keeps the name's first position and its last value.
+    repeats: bool,
 }
 
 impl<'a> Payload<'a> {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(identity_claim: &str) -> Self {
         Payload {
             entries: Vec::with_capacity(10),
+            repeats: MINTED.contains(&identity_claim),
         }
     }
 
-    /// Adds a claim, or replaces the value of one already there, keeping
-    /// its position: the identity claim may be named like another claim
-    /// (`jti`, say), and flask's dict then keeps the first position and the
-    /// last value.
+    /// Adds a claim.
     pub(super) fn push(&mut self, name: impl Into<Cow<'a, str>>, value: Value) {
-        let name = name.into();
-        match self.entries.iter_mut().find(|(held, _)| *held == name) {
-            Some((_, held)) => *held = value,
-            None => self.entries.push((name, value)),
-        }
+        self.entries.push((name.into(), value));
     }
 
     /// The JSON text after flask's overrides, applied in turn: a claim
     /// already present keeps its position and takes the new value, a new
     /// one comes last.
     pub(super) fn into_json<const N: usize>(self, overrides: [Map<String, Value>; N]) -> String {
-        if overrides.iter().all(Map::is_empty) {
+        if !self.repeats && overrides.iter().all(Map::is_empty) {
             let entries = self.entries.iter().map(|(name, value)| (&**name, value));
             return entries_to_python_json(entries);
         }
@@ -66,7 +68,7 @@ mod tests {
 
     #[test]
     fn a_name_pushed_twice_keeps_its_place_and_takes_the_last_value() {
-        let mut payload = Payload::new();
+        let mut payload = Payload::new("jti");
         payload.push("fresh", json!(false));
         payload.push("jti", json!("uuid"));
         payload.push("type", json!("access"));
@@ -78,7 +80,7 @@ mod tests {
     #[test]
     fn overrides_keep_the_position_of_the_claim_they_replace() {
         let payload = || {
-            let mut payload = Payload::new();
+            let mut payload = Payload::new("sub");
             payload.push("fresh", json!(false));
             payload.push("sub", json!("a"));
             payload.push("exp", json!(5));

@@ -112,7 +112,7 @@ impl<'a> Spec<'a> {
 
         // flask's insertion order (spec §4.2); overrides keep their position.
         let (jti, csrf) = random_uuids(settings.csrf_protect)?;
-        let mut payload = Payload::new();
+        let mut payload = Payload::new(&settings.identity_claim);
         let fresh = match self.kind {
             Kind::Access => self.fresh.claim(now),
             Kind::Refresh => Value::Bool(false),
