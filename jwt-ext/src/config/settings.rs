@@ -1,6 +1,5 @@
 //! The validated, immutable configuration a manager runs with.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use actix_web::http::header::HeaderName;
@@ -36,7 +35,7 @@ pub(crate) struct Settings {
     pub(crate) header_name: HeaderName,
     pub(crate) header_name_display: String,
     /// flask's `Missing <name> Header`.
-    pub(crate) missing_header_message: Cow<'static, str>,
+    pub(crate) missing_header_message: String,
     pub(crate) header_type: String,
     pub(crate) verify_sub: bool,
     pub(crate) csrf_protect: bool,
@@ -132,10 +131,7 @@ impl Settings {
             callbacks: b.callbacks,
             clock: b.clock,
             revocation: b.revocation.check(),
-            missing_header_message: match b.header_name.as_str() {
-                "Authorization" => Cow::Borrowed("Missing Authorization Header"),
-                name => Cow::Owned(format!("Missing {name} Header")),
-            },
+            missing_header_message: format!("Missing {} Header", b.header_name),
             header_name_display: b.header_name,
             header_name,
             header_type: b.header_type,

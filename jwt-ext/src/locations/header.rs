@@ -32,7 +32,7 @@ pub(super) fn token_from_header<'r>(
     let value = raw.trim_matches(is_py_space).trim_matches(',');
     if value.is_empty() {
         // Written at start-up: optional routes meet this on every anonymous request.
-        return Err(JwtError::with_message(
+        return Err(JwtError::new(
             JwtErrorKind::NoAuthorization,
             settings.missing_header_message.clone(),
         ));

@@ -18,10 +18,19 @@ use crate::json::{KeyOrder, object_to_python_json};
 /// The base64url header segment of tokens minted with `algorithm` and no
 /// extra header: the same for every such token, so it is written once.
 pub(crate) fn default_segment(algorithm: Algorithm) -> String {
+    encode(&base(algorithm))
+}
+
+/// `typ` and `alg`, the header every token starts from.
+fn base(algorithm: Algorithm) -> Map<String, Value> {
     let mut header = Map::new();
     header.insert("typ".into(), "JWT".into());
     header.insert("alg".into(), alg_name(algorithm).into());
-    URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted))
+    header
+}
+
+fn encode(header: &Map<String, Value>) -> String {
+    URL_SAFE_NO_PAD.encode(object_to_python_json(header, KeyOrder::Sorted))
 }
 
 /// The header segment and the algorithm it names.
@@ -33,9 +42,7 @@ pub(super) fn segment<const N: usize>(
     if kid.is_none() && extra.iter().all(Map::is_empty) {
         return Ok((Cow::Borrowed(&settings.minted_header), settings.algorithm));
     }
-    let mut header = Map::new();
-    header.insert("typ".into(), "JWT".into());
-    header.insert("alg".into(), alg_name(settings.algorithm).into());
+    let mut header = base(settings.algorithm);
     if let Some(kid) = kid {
         header.insert("kid".into(), kid.into());
     }
@@ -43,8 +50,7 @@ pub(super) fn segment<const N: usize>(
         header.extend(extra);
     }
     let algorithm = signing_algorithm(settings.algorithm, &mut header)?;
-    let segment = URL_SAFE_NO_PAD.encode(object_to_python_json(&header, KeyOrder::Sorted));
-    Ok((Cow::Owned(segment), algorithm))
+    Ok((Cow::Owned(encode(&header)), algorithm))
 }
 
 /// PyJWT lets `alg` in the extra headers change the signing algorithm and
