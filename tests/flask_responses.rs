@@ -18,7 +18,7 @@ use jwt_ext_tests::{SECRET, builder_from_flask_config, fixture_json, forge_hs256
 use serde_json::{Value, json};
 
 /// The flask view: identity, location and claims; "not-verified" when the
-/// getters refuse (OPTIONS requests skip verification).
+/// getters refuse (flask's answer to OPTIONS, which it exempts).
 fn view(req: &HttpRequest) -> HttpResponse {
     match get_jwt(req) {
         Ok(claims) => HttpResponse::Ok().json(json!({
@@ -149,6 +149,15 @@ fn deviation(name: &str) -> Option<(u16, &'static str)> {
         ),
         // flask crashes (500) comparing a string `fresh` with a timestamp.
         "fresh_route_fresh_string" => (401, "{\"msg\":\"Fresh token required\"}\n"),
+        // flask exempts OPTIONS from verification (`JWT_EXEMPT_METHODS`), so a
+        // view that lists OPTIONS runs unauthenticated; jwt-ext verifies it.
+        "options_no_token" | "options_no_token_fresh_refresh_route" => {
+            (401, "{\"msg\":\"Missing Authorization Header\"}\n")
+        }
+        "options_cookie_config_no_cookie" => (
+            401,
+            "{\"msg\":\"Missing cookie \\\"access_token_cookie\\\"\"}\n",
+        ),
         _ => return None,
     })
 }

@@ -2,6 +2,8 @@
 //! options, the getters in and out of protected handlers, the extractors,
 //! OPTIONS requests, and where errors come from.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, get, post, test, web};
 use jwt_ext::{
@@ -327,57 +329,165 @@ async fn getters_outside_protected_handlers_say_what_is_missing() {
     assert_eq!((status.as_u16(), body), (200, json!({ "location": null })));
 }
 
+/// Counts the handler runs of the OPTIONS tests.
+static OPTIONS_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[jwt_required]
+async fn guarded_any_method(req: HttpRequest) -> HttpResponse {
+    OPTIONS_RUNS.fetch_add(1, Ordering::SeqCst);
+    HttpResponse::Ok().json(json!({ "verified": get_jwt(&req).is_ok() }))
+}
+
+async fn custom_guard(req: HttpRequest) -> Result<HttpResponse, JwtError> {
+    let jwt = verify_jwt_in_request(&req, VerifyOptions::new()).await?;
+    OPTIONS_RUNS.fetch_add(1, Ordering::SeqCst);
+    Ok(HttpResponse::Ok().json(json!({ "verified": jwt.is_some() })))
+}
+
+async fn takes_jwt(jwt: Jwt) -> HttpResponse {
+    OPTIONS_RUNS.fetch_add(1, Ordering::SeqCst);
+    HttpResponse::Ok().json(json!({ "verified": jwt.identity() == "olive" }))
+}
+
+fn options(uri: &str) -> test::TestRequest {
+    test::TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri(uri)
+}
+
+/// Routes registered without a method guard take OPTIONS in actix; flask
+/// exempts OPTIONS from verification. A guarded handler must still never
+/// run without a verified token, whatever the method.
 #[actix_web::test]
-async fn options_requests_pass_unverified() {
+async fn options_never_runs_a_guarded_handler_without_a_token() {
+    let jwt = manager();
+    let app = test::init_service(
+        App::new()
+            .app_data(jwt.clone())
+            .route("/route", web::route().to(guarded_any_method))
+            .service(web::resource("/resource").to(guarded_any_method))
+            .route("/custom", web::route().to(custom_guard))
+            .route("/extractor", web::route().to(takes_jwt))
+            .default_service(web::to(guarded_any_method)),
+    )
+    .await;
+    let token = jwt.create_access_token("olive").unwrap();
+    let forged = {
+        let other = JwtManager::builder()
+            .secret_key("another-secret-0123456789abcdef0123")
+            .build()
+            .unwrap();
+        other.create_access_token("olive").unwrap()
+    };
+    OPTIONS_RUNS.store(0, Ordering::SeqCst);
+    for uri in ["/route", "/resource", "/custom", "/extractor", "/anything"] {
+        let resp = test::call_service(&app, options(uri).to_request()).await;
+        let (status, body) = body_json(resp).await;
+        assert_eq!(
+            (status.as_u16(), body),
+            (401, json!({ "msg": "Missing Authorization Header" })),
+            "{uri} without a token"
+        );
+        let req = options(uri).insert_header(bearer(&forged)).to_request();
+        let (status, body) = body_json(test::call_service(&app, req).await).await;
+        assert_eq!(
+            (status.as_u16(), body),
+            (422, json!({ "msg": "Signature verification failed" })),
+            "{uri} with a forged token"
+        );
+        assert_eq!(
+            OPTIONS_RUNS.load(Ordering::SeqCst),
+            0,
+            "{uri} ran unverified"
+        );
+    }
+    for uri in ["/route", "/resource", "/custom", "/extractor", "/anything"] {
+        let req = options(uri).insert_header(bearer(&token)).to_request();
+        let (status, body) = body_json(test::call_service(&app, req).await).await;
+        assert_eq!(
+            (status.as_u16(), body),
+            (200, json!({ "verified": true })),
+            "{uri}"
+        );
+    }
+    assert_eq!(OPTIONS_RUNS.load(Ordering::SeqCst), 5);
+}
+
+#[actix_web::test]
+async fn options_on_method_routes_and_unguarded_handlers() {
+    // A `#[post]` route does not take OPTIONS: actix's routing answers 404.
+    let app = test::init_service(App::new().app_data(manager()).service(create_item)).await;
+    let resp = test::call_service(&app, options("/items").to_request()).await;
+    assert_eq!(resp.status(), 404);
+    // A handler without `#[jwt_required]` runs, and the getters say so.
     let app = test::init_service(App::new().app_data(manager()).route(
         "/items",
         web::route().to(|req: HttpRequest| async move {
-            // The handler runs; the getters report that nothing was verified.
             let verified = get_jwt(&req).map_err(|e| e.kind());
             HttpResponse::Ok()
                 .json(json!({ "not_verified": verified == Err(JwtErrorKind::NotVerified) }))
         }),
     ))
     .await;
-    let app_guarded = test::init_service(App::new().app_data(manager()).service(create_item)).await;
-    let req = test::TestRequest::default()
-        .method(actix_web::http::Method::OPTIONS)
-        .uri("/items")
-        .to_request();
-    let (status, body) = body_json(test::call_service(&app, req).await).await;
+    let (status, body) =
+        body_json(test::call_service(&app, options("/items").to_request()).await).await;
     assert_eq!(
         (status.as_u16(), body),
         (200, json!({ "not_verified": true }))
     );
-    // A guarded POST route does not answer OPTIONS (405 from actix routing), but never 401.
-    let req = test::TestRequest::default()
-        .method(actix_web::http::Method::OPTIONS)
-        .uri("/items")
-        .to_request();
-    assert_ne!(test::call_service(&app_guarded, req).await.status(), 401);
 }
+
+static CORS_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 #[jwt_required]
-async fn guarded_any_method(req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "verified": get_jwt(&req).is_ok() }))
+async fn cors_guarded() -> HttpResponse {
+    CORS_RUNS.fetch_add(1, Ordering::SeqCst);
+    HttpResponse::Ok().finish()
 }
 
+/// actix-cors answers preflights before routing, so a browser's preflight to
+/// a guarded route succeeds without a token and the handler does not run.
 #[actix_web::test]
-async fn options_reach_a_guarded_handler_without_a_token() {
+async fn cors_preflights_are_answered_by_actix_cors() {
+    let jwt = manager();
     let app = test::init_service(
         App::new()
-            .app_data(manager())
-            .route("/x", web::route().to(guarded_any_method)),
+            .app_data(jwt.clone())
+            .wrap(
+                actix_cors::Cors::default()
+                    .allowed_origin("https://app.example")
+                    .allowed_methods(["GET", "POST"])
+                    .allowed_header("authorization"),
+            )
+            .route("/preflighted", web::route().to(cors_guarded)),
     )
     .await;
-    let req = test::TestRequest::default()
-        .method(actix_web::http::Method::OPTIONS)
-        .uri("/x")
+    let req = options("/preflighted")
+        .insert_header(("Origin", "https://app.example"))
+        .insert_header(("Access-Control-Request-Method", "GET"))
+        .insert_header(("Access-Control-Request-Headers", "authorization"))
         .to_request();
-    let (status, body) = body_json(test::call_service(&app, req).await).await;
-    assert_eq!((status.as_u16(), body), (200, json!({ "verified": false })));
-    let req = test::TestRequest::get().uri("/x").to_request();
+    let resp = test::call_service(&app, req).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers().get("access-control-allow-origin").unwrap(),
+        "https://app.example"
+    );
+    assert_eq!(CORS_RUNS.load(Ordering::SeqCst), 0);
+    // The actual request still needs its token.
+    let req = test::TestRequest::get()
+        .uri("/preflighted")
+        .insert_header(("Origin", "https://app.example"))
+        .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 401);
+    let token = jwt.create_access_token("olive").unwrap();
+    let req = test::TestRequest::get()
+        .uri("/preflighted")
+        .insert_header(("Origin", "https://app.example"))
+        .insert_header(bearer(&token))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), 200);
+    assert_eq!(CORS_RUNS.load(Ordering::SeqCst), 1);
 }
 
 #[actix_web::test]

@@ -48,6 +48,6 @@ impl<O: RouteOptions> FromRequest for Guard<O> {
             O::VERIFY_TYPE,
             O::SKIP_REVOCATION_CHECK,
         );
-        start(req, payload, options, true, |_| Ok(Guard(PhantomData)))
+        start(req, payload, options, |_| Ok(Guard(PhantomData)))
     }
 }

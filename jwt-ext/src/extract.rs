@@ -71,9 +71,8 @@ impl FromRequest for Jwt {
     type Future = VerifyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        // A handler that takes a token needs one, even for OPTIONS.
         VerifyFuture::earlier(req, false, required)
-            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), false, required))
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), required))
     }
 }
 
@@ -91,15 +90,8 @@ impl FromRequest for OptionalJwt {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let finish = |jwt| Ok(OptionalJwt(jwt));
-        VerifyFuture::earlier(req, true, finish).unwrap_or_else(|| {
-            start(
-                req,
-                payload,
-                VerifyOptions::new().optional(true),
-                false,
-                finish,
-            )
-        })
+        VerifyFuture::earlier(req, true, finish)
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new().optional(true), finish))
     }
 }
 
@@ -131,6 +123,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for JwtIdentity<T> {
             })
         };
         VerifyFuture::earlier(req, false, finish)
-            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), false, finish))
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), finish))
     }
 }

@@ -82,9 +82,10 @@
 //!
 //! For `#[jwt_required]`, [`verify_jwt_in_request`] and the extractors:
 //!
-//! 1. `OPTIONS` requests pass unverified (CORS preflights; flask does the
-//!    same). The getters then fail with [`JwtErrorKind::NotVerified`], as in
-//!    flask, where they raise; a handler that takes [`Jwt`] still needs a token.
+//! 1. Every method is verified, `OPTIONS` included: a guarded handler never
+//!    runs without a verified token. (flask exempts `OPTIONS`; in actix every
+//!    route without a method guard takes `OPTIONS`. Answer CORS preflights
+//!    with actix-cors, which replies before routing.)
 //! 2. The token is looked up in the route's `locations` or the configured
 //!    ones (headers, cookies, query string, JSON body), in order; only a
 //!    *missing* token moves on to the next. A cookie on a `POST`, `PUT`,

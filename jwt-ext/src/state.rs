@@ -47,8 +47,7 @@ fn verified(req: &HttpRequest) -> Result<Option<Jwt>, JwtError> {
 ///
 /// # Errors
 /// [`NotVerified`](crate::JwtErrorKind::NotVerified) (500) when no
-/// verification ran for this request: the handler lacks `#[jwt_required]`,
-/// or the request is an `OPTIONS` preflight, which skips verification.
+/// verification ran for this request: the handler lacks `#[jwt_required]`.
 pub fn get_jwt(req: &HttpRequest) -> Result<Map<String, Value>, JwtError> {
     Ok(verified(req)?
         .map(|jwt| jwt.claims().clone())

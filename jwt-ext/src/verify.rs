@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
-use actix_web::http::Method;
 use serde_json::Value;
 
 use crate::callbacks::python_str;
@@ -114,10 +113,12 @@ impl VerifyOptions {
 /// Verifies the request's token the way `#[jwt_required]` does, for custom
 /// guards (flask's `admin_required` recipe) and middleware.
 ///
-/// Returns the verified token, or `None` for `OPTIONS` requests (CORS
-/// preflights pass without a token, as in flask) and for optional routes
-/// without a token. The result is stored in the request, so
-/// [`get_jwt`](crate::get_jwt) and the extractors see it afterwards.
+/// Returns the verified token, or `None` for an optional route without a
+/// token. Every method is verified, `OPTIONS` included: a guarded handler
+/// never runs without a verified token (answer CORS preflights with
+/// actix-cors, which replies before routing). The result is stored in the
+/// request, so [`get_jwt`](crate::get_jwt) and the extractors see it
+/// afterwards.
 ///
 /// A `&HttpRequest` gives no access to the body: when the locations include
 /// `json` and the request has a JSON body, this answers
@@ -147,9 +148,6 @@ pub async fn verify_jwt_in_request(
     req: &HttpRequest,
     options: VerifyOptions,
 ) -> Result<Option<Jwt>, JwtError> {
-    if req.method() == Method::OPTIONS {
-        return Ok(None);
-    }
     run(req.clone(), Body::NotRead, options).await
 }
 
@@ -182,22 +180,22 @@ pub fn verify_jwt_in_request_with_payload(
     payload: &mut Payload,
     options: VerifyOptions,
 ) -> VerifyFuture<Option<Jwt>> {
-    start(req, payload, options, true, Ok)
+    start(req, payload, options, Ok)
 }
 
 /// Starts verification for an extractor: synchronously unless the body has
 /// to be read or a loader awaited, so the plain path allocates no future.
-/// `skip_options` is flask's pass for `OPTIONS`.
+///
+/// flask exempts `OPTIONS` (`JWT_EXEMPT_METHODS`), so a view that lists
+/// `OPTIONS` runs unauthenticated there; in actix every route registered
+/// without a method guard takes `OPTIONS`, so jwt-ext verifies it like any
+/// other method.
 pub(crate) fn start<T>(
     req: &HttpRequest,
     payload: &mut Payload,
     options: VerifyOptions,
-    skip_options: bool,
     finish: fn(Option<Jwt>) -> Result<T, JwtError>,
 ) -> VerifyFuture<T> {
-    if skip_options && req.method() == Method::OPTIONS {
-        return VerifyFuture::ready(Ok(None), finish);
-    }
     let manager = match JwtManager::from_app(req) {
         Ok(manager) => manager,
         Err(err) => return VerifyFuture::ready(Err(err), finish),

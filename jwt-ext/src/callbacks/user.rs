@@ -48,7 +48,7 @@ impl<U: 'static> FromRequest for CurrentUser<U> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let finish = |jwt: Option<Jwt>| user_of::<U>(&required(jwt)?).map(CurrentUser);
         VerifyFuture::earlier(req, false, finish)
-            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), false, finish))
+            .unwrap_or_else(|| start(req, payload, VerifyOptions::new(), finish))
     }
 }
 
