@@ -454,3 +454,126 @@ async fn the_verified_token_is_readable_after_the_handler() {
     let resp = test::call_service(&app, req).await;
     assert_eq!(resp.headers().get("x-identity").unwrap(), "eve");
 }
+
+/// A request whose body sends `first` and then never finishes arriving, as
+/// a slow or hostile client sends it; the body stays open while the second
+/// value lives.
+fn stalled(req: test::TestRequest, first: &'static str) -> (actix_http::Request, impl Sized) {
+    let (mut sender, payload) = actix_http::h1::Payload::create(false);
+    sender.feed_data(first.into());
+    let (req, _) = req
+        .to_request()
+        .replace_payload(actix_http::Payload::from(payload));
+    (req, sender)
+}
+
+#[jwt_required(locations = ["headers", "json"])]
+async fn header_or_json() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+/// Answers within `limit`, or fails: on old code these requests hung.
+async fn answered<S>(app: &S, req: actix_http::Request) -> (u16, String)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = ServiceResponse,
+            Error = actix_web::Error,
+        >,
+{
+    let call = async {
+        let resp = test::call_service(app, req).await;
+        let status = resp.status().as_u16();
+        (
+            status,
+            String::from_utf8(test::read_body(resp).await.to_vec()).unwrap(),
+        )
+    };
+    actix_web::rt::time::timeout(std::time::Duration::from_secs(10), call)
+        .await
+        .expect("answered without waiting for the rest of the body")
+}
+
+#[actix_web::test]
+async fn the_json_lookup_reads_bodies_only_where_a_token_may_be() {
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .body_timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let app = test::init_service(
+        App::new()
+            .app_data(jwt.clone())
+            .route("/raw", web::to(raw))
+            .route("/either", web::to(header_or_json)),
+    )
+    .await;
+    let json_type = ("Content-Type", "application/json");
+
+    // A body that stops arriving is cut off after the timeout: 408.
+    let (req, _sender) = stalled(
+        test::TestRequest::post()
+            .uri("/raw")
+            .insert_header(json_type),
+        "{\"access_token\": \"",
+    );
+    assert_eq!(
+        answered(&app, req).await,
+        (
+            408,
+            "{\"msg\":\"Request body was not received within 200 ms\"}\n".to_owned()
+        )
+    );
+
+    // A GET is never read, JSON content type or not: no token in it.
+    let (req, _sender) = stalled(
+        test::TestRequest::get()
+            .uri("/raw")
+            .insert_header(json_type),
+        "{",
+    );
+    assert_eq!(
+        answered(&app, req).await,
+        (
+            401,
+            "{\"msg\":\"Missing \\\"access_token\\\" key in json data.\"}\n".to_owned()
+        )
+    );
+
+    // A token found in an earlier location leaves the body unread.
+    let token = jwt.create_access_token("ann").unwrap();
+    let (req, _sender) = stalled(
+        test::TestRequest::post()
+            .uri("/either")
+            .insert_header(json_type)
+            .insert_header(("Authorization", format!("Bearer {token}"))),
+        "{",
+    );
+    assert_eq!(answered(&app, req).await, (200, String::new()));
+
+    // A declared length over the limit (64 KiB by default) is refused unread.
+    let (req, _sender) = stalled(
+        test::TestRequest::post()
+            .uri("/raw")
+            .insert_header(json_type)
+            .insert_header(("Content-Length", "65537")),
+        "{",
+    );
+    assert_eq!(
+        answered(&app, req).await,
+        (
+            413,
+            "{\"msg\":\"Request body is larger than 65536 bytes\"}\n".to_owned()
+        )
+    );
+}
+
+#[actix_web::test]
+async fn a_zero_body_timeout_is_refused_at_start_up() {
+    let err = JwtManager::builder()
+        .secret_key(SECRET)
+        .body_timeout(std::time::Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("JWT_BODY_TIMEOUT"), "{err}");
+}

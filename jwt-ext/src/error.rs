@@ -54,6 +54,11 @@ pub enum JwtErrorKind {
     PayloadTooLarge,
     /// The request body could not be read: 400.
     BadPayload,
+    /// The request body read for a JSON token or a CSRF form field did not
+    /// arrive within the configured
+    /// [timeout](crate::JwtManagerBuilder::body_timeout): 408 (an addition
+    /// to flask).
+    BodyTimeout,
     /// A token may be in the JSON body but the body was not available:
     /// [`verify_jwt_in_request`](crate::verify_jwt_in_request) cannot read
     /// it (use the extractors, `#[jwt_required]` or
@@ -86,6 +91,7 @@ impl JwtErrorKind {
             | JwtErrorKind::InvalidQueryParam => StatusCode::UNPROCESSABLE_ENTITY,
             JwtErrorKind::ClaimsVerification | JwtErrorKind::BadPayload => StatusCode::BAD_REQUEST,
             JwtErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            JwtErrorKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             JwtErrorKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             JwtErrorKind::Callback
             | JwtErrorKind::NotVerified

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::decode::{self, DecodeOptions};
 use crate::future::VerifyFuture;
 use crate::in_flight::InFlight;
-use crate::locations::body::{self, Body};
+use crate::locations::body::{self, Body, BodyLimits};
 use crate::locations::{find_token, needs_body};
 use crate::state::RequestJwt;
 use crate::{DecodedJwt, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation};
@@ -213,7 +213,11 @@ pub(crate) fn start<T>(
     // Only the awaiting path needs its own handle on the manager.
     let manager = manager.clone();
     let settings = manager.settings();
-    let read = read_body.then(|| body::buffer(payload, settings.transport.body_limit));
+    let limits = BodyLimits {
+        bytes: settings.transport.body_limit,
+        timeout: settings.transport.body_timeout,
+    };
+    let read = read_body.then(|| body::buffer(req, payload, limits));
     let in_flight = InFlight::begin(req);
     let req = req.clone();
     VerifyFuture::reading(

@@ -29,6 +29,7 @@ impl JwtManagerBuilder {
     /// | `JWT_COOKIE_SAMESITE` | `Lax`, `Strict`, `None`, or empty for no attribute |
     /// | `JWT_CSRF_METHODS` | comma-separated HTTP methods |
     /// | `JWT_MAX_TOKEN_SIZE`, `JWT_BODY_LIMIT` | bytes |
+    /// | `JWT_BODY_TIMEOUT` | seconds |
     ///
     /// # Errors
     /// A [`ConfigError`] naming the variable whose value cannot be read.
@@ -206,6 +207,15 @@ fn transport_from_lookup(
         let bytes = usize::try_from(integer("JWT_BODY_LIMIT", &v)?)
             .map_err(|_| ConfigError::new("JWT_BODY_LIMIT must be a positive number of bytes"))?;
         b = b.body_limit(bytes);
+    }
+    if let Some(v) = lookup("JWT_BODY_TIMEOUT") {
+        let secs = u64::try_from(integer("JWT_BODY_TIMEOUT", &v)?)
+            .ok()
+            .filter(|&secs| secs > 0)
+            .ok_or_else(|| {
+                ConfigError::new("JWT_BODY_TIMEOUT must be a positive number of seconds")
+            })?;
+        b = b.body_timeout(std::time::Duration::from_secs(secs));
     }
     Ok(b)
 }

@@ -1,6 +1,8 @@
 //! Options of the token locations beyond the header: cookies and their CSRF
 //! double-submit protection, the query string and the JSON body.
 
+use std::time::Duration;
+
 use actix_web::http::Method;
 
 use super::{ConfigError, JwtManagerBuilder};
@@ -55,6 +57,7 @@ pub(crate) struct TransportOptions {
     pub(crate) query_string_name: String,
     pub(crate) query_string_value_prefix: String,
     pub(crate) body_limit: usize,
+    pub(crate) body_timeout: Duration,
 }
 
 /// flask's `Max-Age` of persistent cookies (`JWT_SESSION_COOKIE = False`).
@@ -83,7 +86,8 @@ impl Default for TransportOptions {
             csrf_check_form: false,
             query_string_name: "jwt".to_owned(),
             query_string_value_prefix: String::new(),
-            body_limit: 2 * 1024 * 1024,
+            body_limit: 64 * 1024,
+            body_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -92,6 +96,12 @@ impl TransportOptions {
     /// The cookie rules browsers enforce, checked at start-up instead of
     /// discovered as silently dropped cookies.
     pub(crate) fn validate(&mut self) -> Result<(), ConfigError> {
+        if self.body_timeout.is_zero() {
+            return Err(ConfigError::new(
+                "JWT_BODY_TIMEOUT must be more than zero: a zero timeout refuses every body \
+                 a token is looked for in",
+            ));
+        }
         // Werkzeug drops a leading dot (`.ex.com` is written `Domain=ex.com`).
         if let Some(domain) = self.cookie_domain.take() {
             if domain.contains([':', '/', ';', ' ']) {
@@ -327,10 +337,23 @@ impl JwtManagerBuilder {
     }
 
     /// The largest request body read to find a token in JSON or a CSRF form
-    /// field; larger bodies are answered 413 (an addition to flask).
-    /// Defaults to 2 MiB, as actix-web's `JsonConfig`.
+    /// field (`JWT_BODY_LIMIT`); larger bodies are answered 413 (an addition
+    /// to flask), a declared `Content-Length` over it before anything is
+    /// read. Defaults to 64 KiB: room for a token and the data sent beside
+    /// it, while every connection a client holds open costs at most this.
+    /// Raise it for routes that take larger JSON documents with the token
+    /// inside; the handler's own `web::Json` limit is separate.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.transport.body_limit = bytes;
+        self
+    }
+
+    /// How long reading that body may take (`JWT_BODY_TIMEOUT`, seconds)
+    /// before the request is answered 408 and the connection's buffer is
+    /// freed (an addition to flask, whose WSGI server bounds it instead).
+    /// Defaults to 5 seconds, as actix-web's own wait for request headers.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.body_timeout = timeout;
         self
     }
 }

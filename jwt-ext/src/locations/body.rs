@@ -10,11 +10,13 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::Method;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use futures_core::Stream;
 
@@ -29,39 +31,91 @@ pub(crate) enum Body {
     Read(Bytes),
 }
 
+/// How much of a body the token lookup reads, and for how long it waits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimits {
+    pub(crate) bytes: usize,
+    pub(crate) timeout: Duration,
+}
+
 /// Takes the payload for reading and leaves a replacement that yields the
 /// same bytes once the returned future has read them.
+///
+/// A declared `Content-Length` over the limit is refused before a byte is
+/// read, and a client that stops sending is cut off after the timeout, so a
+/// stalled connection holds neither a buffer nor a worker's attention.
 pub(crate) fn buffer(
+    req: &HttpRequest,
     payload: &mut Payload,
-    limit: usize,
+    limits: BodyLimits,
 ) -> impl Future<Output = Result<Bytes, JwtError>> + 'static {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     let mut original = payload.take();
     let (mut sender, replacement) = actix_http::h1::Payload::create(false);
     *payload = Payload::from(replacement);
     async move {
-        let mut body = BytesMut::new();
-        while let Some(chunk) = poll_fn(|cx| Pin::new(&mut original).poll_next(cx)).await {
-            match chunk {
-                Ok(chunk) if body.len() + chunk.len() <= limit => body.extend_from_slice(&chunk),
-                Ok(_) => {
-                    sender.set_error(PayloadError::Overflow);
-                    return Err(JwtError::new(
-                        JwtErrorKind::PayloadTooLarge,
-                        format!("Request body is larger than {limit} bytes"),
-                    ));
-                }
-                Err(e) => {
-                    let message = format!("Could not read the request body: {e}");
-                    sender.set_error(e);
-                    return Err(JwtError::new(JwtErrorKind::BadPayload, message));
+        let too_large = || {
+            JwtError::new(
+                JwtErrorKind::PayloadTooLarge,
+                format!("Request body is larger than {} bytes", limits.bytes),
+            )
+        };
+        if declared.is_some_and(|length| length > limits.bytes as u64) {
+            sender.set_error(PayloadError::Overflow);
+            return Err(too_large());
+        }
+        let read = async {
+            let mut body = BytesMut::new();
+            while let Some(chunk) = poll_fn(|cx| Pin::new(&mut original).poll_next(cx)).await {
+                match chunk {
+                    Ok(chunk) if body.len() + chunk.len() <= limits.bytes => {
+                        body.extend_from_slice(&chunk)
+                    }
+                    Ok(_) => return Err((PayloadError::Overflow, too_large())),
+                    Err(e) => {
+                        let message = format!("Could not read the request body: {e}");
+                        return Err((e, JwtError::new(JwtErrorKind::BadPayload, message)));
+                    }
                 }
             }
+            Ok(body.freeze())
+        };
+        match actix_web::rt::time::timeout(limits.timeout, read).await {
+            Ok(Ok(body)) => {
+                sender.feed_data(body.clone());
+                sender.feed_eof();
+                Ok(body)
+            }
+            Ok(Err((cause, err))) => {
+                sender.set_error(cause);
+                Err(err)
+            }
+            Err(_) => {
+                sender.set_error(PayloadError::Io(std::io::ErrorKind::TimedOut.into()));
+                Err(JwtError::new(
+                    JwtErrorKind::BodyTimeout,
+                    format!(
+                        "Request body was not received within {} ms",
+                        limits.timeout.as_millis()
+                    ),
+                ))
+            }
         }
-        let body = body.freeze();
-        sender.feed_data(body.clone());
-        sender.feed_eof();
-        Ok(body)
     }
+}
+
+/// Whether the method may carry a body a token could be in: not `GET`,
+/// `HEAD`, `OPTIONS`, `TRACE` or `CONNECT`, whose bodies have no defined
+/// meaning and which the lookup never waits for.
+pub(crate) fn may_have_body(req: &HttpRequest) -> bool {
+    !matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::CONNECT
+    )
 }
 
 /// The media type of the request, lower-cased, without parameters.
@@ -120,19 +174,53 @@ mod tests {
         let (req, mut payload) = TestRequest::default()
             .set_payload("{\"a\":1}")
             .to_http_parts();
-        let read = buffer(&mut payload, 1024);
+        let read = buffer(&req, &mut payload, LIMITS);
         let handler_body = <Bytes as actix_web::FromRequest>::from_request(&req, &mut payload);
         assert_eq!(read.await.unwrap(), "{\"a\":1}");
         assert_eq!(handler_body.await.unwrap(), "{\"a\":1}");
     }
 
+    const LIMITS: BodyLimits = BodyLimits {
+        bytes: 1024,
+        timeout: Duration::from_secs(5),
+    };
+
     #[actix_web::test]
     async fn bodies_over_the_limit_are_refused() {
-        let (_, mut payload) = TestRequest::default()
+        let (req, mut payload) = TestRequest::default()
             .set_payload(vec![b'x'; 2048])
             .to_http_parts();
-        let err = buffer(&mut payload, 1024).await.unwrap_err();
+        let err = buffer(&req, &mut payload, LIMITS).await.unwrap_err();
         assert_eq!(err.kind(), JwtErrorKind::PayloadTooLarge);
         assert_eq!(err.status(), 413);
+    }
+
+    #[actix_web::test]
+    async fn a_declared_length_over_the_limit_is_refused_unread() {
+        // The payload never ends: only the declared length can refuse it.
+        let (_sender, stalled) = actix_http::h1::Payload::create(false);
+        let (req, _) = TestRequest::default()
+            .insert_header((CONTENT_LENGTH, "4096"))
+            .to_http_parts();
+        let mut payload = Payload::from(stalled);
+        let err = buffer(&req, &mut payload, LIMITS).await.unwrap_err();
+        assert_eq!(err.kind(), JwtErrorKind::PayloadTooLarge);
+    }
+
+    #[actix_web::test]
+    async fn a_stalled_body_times_out() {
+        let (mut sender, stalled) = actix_http::h1::Payload::create(false);
+        sender.feed_data(Bytes::from_static(b"{\"access_token\":"));
+        let (req, _) = TestRequest::default().to_http_parts();
+        let mut payload = Payload::from(stalled);
+        let limits = BodyLimits {
+            timeout: Duration::from_millis(50),
+            ..LIMITS
+        };
+        let err = buffer(&req, &mut payload, limits).await.unwrap_err();
+        assert_eq!(err.kind(), JwtErrorKind::BodyTimeout);
+        assert_eq!(err.status(), 408);
+        assert_eq!(err.message(), "Request body was not received within 50 ms");
+        drop(sender);
     }
 }

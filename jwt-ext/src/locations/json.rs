@@ -4,7 +4,7 @@ use actix_web::HttpRequest;
 use serde_json::Value;
 
 use super::Found;
-use super::body::{Body, is_json};
+use super::body::{Body, is_json, may_have_body};
 use super::cookies::cookie_names;
 use crate::config::Settings;
 use crate::{JwtError, JwtErrorKind};
@@ -21,19 +21,24 @@ pub(super) fn token_from_json(
             "Invalid content-type. Must be application/json.",
         ));
     }
-    let Body::Read(bytes) = body else {
-        return Err(JwtError::new(
-            JwtErrorKind::BodyUnavailable,
-            "The token may be in the JSON body, which verify_jwt_in_request cannot read: use \
-             #[jwt_required], the Jwt extractor or verify_jwt_in_request_with_payload",
-        ));
-    };
     let key = &cookie_names(settings, refresh).json_key;
     let missing = || {
         JwtError::new(
             JwtErrorKind::NoAuthorization,
             format!("Missing \"{key}\" key in json data."),
         )
+    };
+    // flask reads a body on any method; jwt-ext reads none where the method
+    // gives a body no meaning, so a `GET` never waits for one.
+    if !may_have_body(req) {
+        return Err(missing());
+    }
+    let Body::Read(bytes) = body else {
+        return Err(JwtError::new(
+            JwtErrorKind::BodyUnavailable,
+            "The token may be in the JSON body, which verify_jwt_in_request cannot read: use \
+             #[jwt_required], the Jwt extractor or verify_jwt_in_request_with_payload",
+        ));
     };
     // flask: unparsable JSON, a non-object, a missing key or a falsy value
     // all mean "missing" (flask answers 500 for a list; we do not).

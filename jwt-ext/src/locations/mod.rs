@@ -44,16 +44,33 @@ pub(crate) fn find_token<'r>(
 }
 
 /// Whether looking in `locations` needs the request body: a JSON body, or a
-/// CSRF value that may be in a form field.
+/// CSRF value that may be in a form field, reached before a location that
+/// holds a token. Only a method that may carry a body is read, so a `GET`
+/// never waits for one.
 pub(crate) fn needs_body(
     req: &HttpRequest,
     settings: &Settings,
     locations: &[TokenLocation],
     refresh: bool,
 ) -> bool {
-    locations.iter().any(|location| match location {
+    let wants_body = |location: TokenLocation| match location {
         TokenLocation::Json => body::is_json(req),
         TokenLocation::Cookies => cookies::wants_form_body(req, settings, refresh),
         _ => false,
-    })
+    };
+    if !body::may_have_body(req) || !locations.iter().any(|&location| wants_body(location)) {
+        return false;
+    }
+    for &location in locations {
+        if wants_body(location) {
+            return true;
+        }
+        // The lookup stops at the first location that is not "missing":
+        // no later body is read for it.
+        match find_token(req, settings, location, refresh, &Body::NotRead) {
+            Err(err) if err.kind() == crate::JwtErrorKind::NoAuthorization => {}
+            _ => return false,
+        }
+    }
+    false
 }
