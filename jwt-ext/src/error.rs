@@ -102,6 +102,27 @@ impl JwtErrorKind {
     }
 }
 
+impl JwtErrorKind {
+    /// Whether the failure is the application's, not the client's: a
+    /// missing `JwtManager` or loader, a getter outside a protected handler,
+    /// a token that could not be minted. These answer 500 with a body that
+    /// says nothing of the application's code (`Internal Server Error`); the
+    /// message, which names what to fix, goes to the log at `ERROR`.
+    pub const fn is_server_fault(self) -> bool {
+        matches!(
+            self,
+            JwtErrorKind::NotVerified
+                | JwtErrorKind::Misconfigured
+                | JwtErrorKind::Encode
+                | JwtErrorKind::BodyUnavailable
+        )
+    }
+}
+
+/// The body text of [server faults](JwtErrorKind::is_server_fault), as
+/// Werkzeug's `InternalServerError` names them.
+const SERVER_FAULT_MESSAGE: &str = "Internal Server Error";
+
 /// The header and claims of the token an error is about.
 type TokenParts = (Map<String, Value>, Map<String, Value>);
 
@@ -222,14 +243,21 @@ impl JwtError {
     }
 
     /// The default body: `{"<key>":"<message>"}\n`, byte for byte what
-    /// Flask's `jsonify` writes.
+    /// Flask's `jsonify` writes. For [server
+    /// faults](JwtErrorKind::is_server_fault) the message is `Internal
+    /// Server Error`: what went wrong is for the log, not the client.
     pub fn body(&self) -> String {
         let key = self
             .responses
             .as_deref()
             .map_or("msg", ErrorResponses::message_key);
+        let message = if self.kind.is_server_fault() {
+            SERVER_FAULT_MESSAGE
+        } else {
+            &self.message
+        };
         let mut map = Map::with_capacity(1);
-        map.insert(key.to_owned(), Value::String(self.message.to_string()));
+        map.insert(key.to_owned(), Value::String(message.to_owned()));
         let mut body = object_to_python_json(&map, KeyOrder::Sorted);
         body.push('\n');
         body
@@ -276,6 +304,10 @@ impl ResponseError for JwtError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if self.kind.is_server_fault() {
+            // The client sees a bare 500; the operator sees what to fix.
+            tracing::error!(kind = ?self.kind, reason = %self.message, "jwt-ext answered 500");
+        }
         match self
             .responses
             .as_deref()
@@ -335,6 +367,27 @@ mod tests {
         assert_eq!(resp.status(), 503);
         let body = actix_web::body::MessageBody::try_into_bytes(resp.into_body()).unwrap();
         assert_eq!(body, "database is down");
+    }
+
+    #[test]
+    fn server_faults_name_nothing_internal_in_their_body() {
+        let err = JwtError::new(
+            JwtErrorKind::Misconfigured,
+            "No JwtManager is registered: add it with App::app_data(jwt_manager.clone())",
+        );
+        assert_eq!(err.status(), 500);
+        assert_eq!(err.body(), "{\"msg\":\"Internal Server Error\"}\n");
+        assert!(err.message().contains("App::app_data"), "kept for the log");
+        for kind in [
+            JwtErrorKind::NotVerified,
+            JwtErrorKind::Encode,
+            JwtErrorKind::BodyUnavailable,
+        ] {
+            assert!(kind.is_server_fault());
+            assert_eq!(kind.status(), 500);
+        }
+        // A loader's own error keeps its own answer.
+        assert!(!JwtErrorKind::Callback.is_server_fault());
     }
 
     #[test]

@@ -15,8 +15,8 @@ use std::time::Duration;
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
-use actix_web::http::Method;
-use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::http::Version;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use actix_web::web::{Bytes, BytesMut};
 use futures_core::Stream;
 
@@ -108,14 +108,21 @@ pub(crate) fn buffer(
     }
 }
 
-/// Whether the method may carry a body a token could be in: not `GET`,
-/// `HEAD`, `OPTIONS`, `TRACE` or `CONNECT`, whose bodies have no defined
-/// meaning and which the lookup never waits for.
+/// Whether the request may carry a body a token could be in. HTTP/1
+/// announces a body with `Content-Length` (above zero) or
+/// `Transfer-Encoding`, whatever the method (flask reads a JSON `GET` body
+/// too); a request without either is never waited for. HTTP/2 and later
+/// announce nothing reliable in headers, so their bodies are read, within
+/// the same limits.
 pub(crate) fn may_have_body(req: &HttpRequest) -> bool {
-    !matches!(
-        *req.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::CONNECT
-    )
+    if req.version() >= Version::HTTP_2 {
+        return true;
+    }
+    let headers = req.headers();
+    headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0")
 }
 
 /// The media type of the request, lower-cased, without parameters.

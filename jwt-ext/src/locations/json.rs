@@ -28,8 +28,7 @@ pub(super) fn token_from_json(
             format!("Missing \"{key}\" key in json data."),
         )
     };
-    // flask reads a body on any method; jwt-ext reads none where the method
-    // gives a body no meaning, so a `GET` never waits for one.
+    // No body announced: nothing to wait for, and no token in it.
     if !may_have_body(req) {
         return Err(missing());
     }

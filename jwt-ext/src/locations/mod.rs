@@ -45,8 +45,7 @@ pub(crate) fn find_token<'r>(
 
 /// Whether looking in `locations` needs the request body: a JSON body, or a
 /// CSRF value that may be in a form field, reached before a location that
-/// holds a token. Only a method that may carry a body is read, so a `GET`
-/// never waits for one.
+/// holds a token. A request that announces no body is never waited for.
 pub(crate) fn needs_body(
     req: &HttpRequest,
     settings: &Settings,
