@@ -276,3 +276,47 @@ fn l4_l5_every_client_gets_its_own_identity_and_floods_change_nothing() {
         "C18: token segments or the secret are in the logs: {leaked:?}"
     );
 }
+
+/// The raw response to `head` (a request line and header lines, sent as
+/// bytes), read until the server closes the connection.
+fn raw_exchange(port: u16, head: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(head).expect("send");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A deliberate difference the HTTP parser imposes: Python counts `\x0b`,
+/// `\x0c` and `\x1c`-`\x1f` as blanks between the scheme and the token
+/// (flask accepts them); actix-web follows RFC 9110, whose header values
+/// hold no control characters but tab, and answers 400 before jwt-ext runs.
+#[test]
+fn control_characters_in_the_header_are_refused_by_the_http_parser() {
+    let jwt = manager();
+    let server = start(jwt.clone());
+    let token = jwt
+        .access_token("ctl")
+        .claim("tag", "tag-ctl")
+        .encode()
+        .expect("mint");
+    for blank in [b'\x0b', b'\x0c', b'\x1c', b'\x1f'] {
+        let mut head = b"GET /whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer".to_vec();
+        head.push(blank);
+        head.extend_from_slice(token.as_bytes());
+        head.extend_from_slice(b"\r\n\r\n");
+        let answer = raw_exchange(server.port, &head);
+        assert!(answer.starts_with("HTTP/1.1 400"), "{blank:#x}: {answer}");
+    }
+    // A tab is a blank to both, and reaches jwt-ext.
+    let head = format!(
+        "GET /whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer\t{token}\r\n\r\n"
+    );
+    let answer = raw_exchange(server.port, head.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    server.stop();
+}
