@@ -377,5 +377,16 @@ mod tests {
         assert!(e.message().contains("too large"), "{e}");
         let e = from(&[("JWT_VERIFY_SUB", "maybe")]).err().unwrap();
         assert!(e.message().contains("JWT_VERIFY_SUB"), "{e}");
+        for bad in ["0", "-1", "1.5"] {
+            let e = from(&[("JWT_BODY_TIMEOUT", bad)]).err().unwrap();
+            assert!(e.message().contains("JWT_BODY_TIMEOUT"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn body_limits_are_read_in_bytes_and_seconds() {
+        let b = from(&[("JWT_BODY_LIMIT", "1024"), ("JWT_BODY_TIMEOUT", "2")]).unwrap();
+        assert_eq!(b.transport.body_limit, 1024);
+        assert_eq!(b.transport.body_timeout, std::time::Duration::from_secs(2));
     }
 }
