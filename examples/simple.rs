@@ -63,7 +63,9 @@ async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    // Shows jwt-ext's start-up warnings, such as the one about the short secret.
+    // Shows jwt-ext's start-up warnings, such as the one about the short
+    // secret. Refusals are DEBUG events, hidden at the default INFO:
+    // RUST_LOG=info,jwt_ext::refusal=debug shows each with its reason.
     tracing_subscriber::fmt::init();
     let jwt = JwtManager::builder()
         .secret_key("super-secret") // Change this!
