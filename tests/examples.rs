@@ -893,6 +893,14 @@ fn loaders() {
     );
 }
 
+/// An example, its GET routes with the status each answers without a
+/// token, and the header field that carries a token the example accepts.
+type GetRoutes<'a> = (
+    &'static str,
+    &'static [(&'static str, u16)],
+    (&'static str, &'a str),
+);
+
 /// Werkzeug answers HEAD on every GET route, with the GET's status and
 /// header fields and no body; actix only where the route lists HEAD. Every
 /// GET route of every example, without a token and with one
@@ -923,9 +931,7 @@ fn head_on_every_get_route() {
     let rsa_bearer = format!("Bearer {rsa_token}");
     let cookie = format!("access_token_cookie={token}");
     let header = ("Authorization", bearer.as_str());
-    // Each example, its GET routes with the status without a token, and
-    // the header field that carries a token it accepts.
-    let examples: [(&str, &[(&str, u16)], (&str, &str)); 12] = [
+    let examples: [GetRoutes<'_>; 12] = [
         ("simple", &[("/protected", 401)], header),
         ("refresh_tokens", &[("/protected", 401)], header),
         ("token_freshness", &[("/protected", 401)], header),
