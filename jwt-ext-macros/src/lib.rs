@@ -61,10 +61,11 @@ use proc_macro::TokenStream;
 /// `optional` and `fresh` can: a request without a token passes, one with a
 /// token that is not fresh is refused. Every location flask-jwt-extended
 /// knows is supported, with its rules: a token in a cookie needs its CSRF
-/// value on `POST`, `PUT`, `PATCH` and `DELETE`, and `"json"` reads the body
-/// before the handler runs and hands it on whole, so the handler's own
-/// `web::Json<T>` or `web::Bytes` still gets it. Only a name outside these
-/// four, a repeated one or an empty list is a compile error.
+/// value on `POST`, `PUT`, `PATCH` and `DELETE` (the default CSRF methods),
+/// and `"json"` reads the body before the handler runs and hands it on
+/// whole, so the handler's own `web::Json<T>` or `web::Bytes` still gets it.
+/// A name outside these four, a repeated one or an empty list is a compile
+/// error.
 ///
 /// The attribute applies to a free `async fn` used as an actix-web handler. It
 /// works above or below actix-web's routing attributes (`#[get]`, `#[post]`,
