@@ -25,7 +25,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, post, route, web};
 use jwt_ext::{JwtError, JwtManager, get_jwt, jwt_required};
 use serde::Deserialize;
 use serde_json::json;
@@ -53,7 +53,7 @@ async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> Result<HttpResp
 }
 
 /// In a protected handler, read the claims you added with `get_jwt`.
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
     let claims = get_jwt(&req)?;

@@ -42,7 +42,7 @@
 //!
 //! The port comes from `PORT` (default 5000).
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, post, route, web};
 use jwt_ext::{Algorithm, JwtError, JwtManager, get_jwt_identity, jwt_required};
 use serde::Deserialize;
 use serde_json::json;
@@ -69,7 +69,7 @@ async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> Result<HttpResp
 }
 
 /// Verifies the token with the public key.
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
     let current_user = get_jwt_identity(&req)?;

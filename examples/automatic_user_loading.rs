@@ -54,7 +54,7 @@
 
 use std::str::FromStr;
 
-use actix_web::{App, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, HttpResponse, HttpServer, post, route, web};
 use jwt_ext::{CurrentUser, JwtError, JwtManager, jwt_required};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -180,7 +180,7 @@ async fn login(
 
 /// The user was loaded from the database by the `user_lookup_loader` before
 /// this handler runs.
-#[get("/who_am_i")]
+#[route("/who_am_i", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn who_am_i(current_user: CurrentUser<User>) -> Result<HttpResponse, JwtError> {
     // Flask sorts the keys of its JSON answers; so do we, by hand.

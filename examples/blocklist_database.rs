@@ -56,7 +56,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, delete, get, post, web};
+use actix_web::{App, HttpResponse, HttpServer, delete, post, route, web};
 use jwt_ext::{Jwt, JwtError, JwtErrorKind, JwtManager, jwt_required};
 use serde_json::json;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -151,7 +151,7 @@ async fn logout(token: Jwt, pool: web::Data<SqlitePool>) -> actix_web::Result<Ht
 }
 
 /// A revoked access token cannot reach this any more.
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "hello": "world" }))

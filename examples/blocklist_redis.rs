@@ -58,7 +58,7 @@
 
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, delete, get, post};
+use actix_web::{App, HttpResponse, HttpServer, delete, post, route};
 use jwt_ext::{Jwt, JwtError, JwtManager, RedisStore, jwt_required};
 use serde_json::json;
 
@@ -86,7 +86,7 @@ async fn logout(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
 }
 
 /// A revoked access token cannot reach this any more.
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "hello": "world" }))

@@ -36,7 +36,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
-use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, get, post};
+use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, post, route};
 use jwt_ext::{JwtError, JwtManager, VerifyOptions, verify_jwt_in_request};
 use serde_json::{Value, json};
 
@@ -87,7 +87,7 @@ async fn login(jwt: JwtManager) -> Result<HttpResponse, JwtError> {
 }
 
 /// Guarded by taking `AdminRequired`: flask's `@admin_required()`.
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 async fn protected(_: AdminRequired) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "foo": "bar" }))
 }

@@ -61,7 +61,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpResponse, HttpServer, get, post};
+use actix_web::{App, HttpResponse, HttpServer, post, route};
 use chrono::TimeDelta;
 use jwt_ext::{ImplicitRefresh, JwtError, JwtManager, TokenLocation, jwt_required};
 use serde_json::json;
@@ -81,7 +81,7 @@ async fn logout(jwt: JwtManager) -> HttpResponse {
     response
 }
 
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "foo": "bar" }))

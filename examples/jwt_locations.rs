@@ -73,7 +73,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpResponse, HttpServer, get, post, route};
+use actix_web::{App, HttpResponse, HttpServer, post, route};
 use jwt_ext::{JwtError, JwtManager, TokenLocation, jwt_required};
 use serde_json::json;
 
@@ -104,14 +104,14 @@ async fn logout_with_cookies(jwt: JwtManager) -> HttpResponse {
 
 /// Any configured location. The CSRF check applies to cookies on POST only
 /// (and the other state-changing methods), not on GET.
-#[route("/protected", method = "GET", method = "POST")]
+#[route("/protected", method = "GET", method = "HEAD", method = "POST")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "foo": "bar" }))
 }
 
 /// `locations` overrides the configured list for one route.
-#[get("/only_headers")]
+#[route("/only_headers", method = "GET", method = "HEAD")]
 #[jwt_required(locations = ["headers"])]
 async fn only_headers() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "foo": "baz" }))

@@ -25,7 +25,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpResponse, HttpServer, get, post};
+use actix_web::{App, HttpResponse, HttpServer, post, route};
 use jwt_ext::{JwtError, JwtManager, jwt_required};
 use serde_json::{Map, Value, json};
 
@@ -45,7 +45,7 @@ async fn login(jwt: JwtManager) -> Result<HttpResponse, JwtError> {
     Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
 }
 
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "hello": "world" }))

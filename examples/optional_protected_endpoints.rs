@@ -29,7 +29,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, post, route, web};
 use jwt_ext::{JwtError, JwtManager, get_jwt_identity, jwt_required};
 use serde::Deserialize;
 use serde_json::json;
@@ -51,7 +51,7 @@ async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> Result<HttpResp
 
 /// `optional` lets requests without a token in; the identity is then `None`.
 /// (The `OptionalJwt` extractor gives the same answer without the macro.)
-#[get("/optionally_protected")]
+#[route("/optionally_protected", method = "GET", method = "HEAD")]
 #[jwt_required(optional)]
 async fn optionally_protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
     // flask tests `if current_identity:`, so an empty identity counts as

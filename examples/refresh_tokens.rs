@@ -38,7 +38,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, post, route};
 use chrono::TimeDelta;
 use jwt_ext::{JwtError, JwtManager, get_jwt_identity, jwt_required};
 use serde_json::json;
@@ -61,7 +61,7 @@ async fn refresh(req: HttpRequest, jwt: JwtManager) -> Result<HttpResponse, JwtE
     Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
 }
 
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "foo": "bar" }))

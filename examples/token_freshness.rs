@@ -32,7 +32,7 @@
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, post, route, web};
 use chrono::TimeDelta;
 use jwt_ext::{JwtError, JwtManager, get_jwt_identity, jwt_required};
 use serde::Deserialize;
@@ -68,7 +68,7 @@ async fn refresh(req: HttpRequest, jwt: JwtManager) -> Result<HttpResponse, JwtE
 }
 
 /// Only fresh access tokens get in, thanks to `fresh`.
-#[get("/protected")]
+#[route("/protected", method = "GET", method = "HEAD")]
 #[jwt_required(fresh)]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "foo": "bar" }))

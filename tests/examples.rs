@@ -244,6 +244,40 @@ fn expect_token_shape(value: &Value) -> String {
     token.to_owned()
 }
 
+/// Asserts that `HEAD path`, with these header fields, answers as flask's
+/// does: `status`, the header fields of the GET (`Date` aside), among them
+/// the `Content-Type` and `Content-Length` of the GET's body, and no body.
+#[track_caller]
+fn expect_head_like_get(server: &Server, path: &str, headers: &[(&str, &str)], status: u16) {
+    let get = server.call("GET", path, headers, None);
+    let head = server.call("HEAD", path, headers, None);
+    assert_eq!(get.status, status, "GET {path}: {get:?}");
+    assert_eq!(head.status, status, "HEAD {path}: {head:?}");
+    assert_eq!(head.body, "", "HEAD {path} sends no body: {head:?}");
+    let length = get.body.len().to_string();
+    assert_eq!(
+        head.header("content-length"),
+        Some(length.as_str()),
+        "HEAD {path} announces the GET's body: {head:?}"
+    );
+    // Sorted: actix's header map keeps no order.
+    let without_date = |resp: &Response| {
+        let mut headers: Vec<_> = resp
+            .headers
+            .iter()
+            .filter(|(name, _)| name != "date")
+            .cloned()
+            .collect();
+        headers.sort();
+        headers
+    };
+    assert_eq!(
+        without_date(&head),
+        without_date(&get),
+        "HEAD {path} has the GET's header fields"
+    );
+}
+
 fn credentials(password: &str) -> Value {
     json!({ "username": "test", "password": password })
 }
@@ -684,6 +718,13 @@ fn implicit_refresh() {
     expect(&resp, 200, bar());
     expect_no_cookies(&resp);
 
+    // HEAD renews it too, as flask's after_request does: the cookies, no body.
+    let mut head_jar = CookieJar::new();
+    head_jar.insert("access_token_cookie", &near);
+    let resp = server.call_with_cookies("HEAD", "/protected", &head_jar, &[]);
+    assert_eq!((resp.status, resp.body.as_str()), (200, ""), "{resp:?}");
+    expect_access_cookies(&resp, &jwt);
+
     // 35 minutes left is still outside the window.
     let outside = jwt
         .access_token("someone_else")
@@ -850,6 +891,87 @@ fn loaders() {
         422,
         json!({ "msg": "Signature verification failed" }),
     );
+}
+
+/// An example, its GET routes with the status each answers without a
+/// token, and the header field that carries a token the example accepts.
+type GetRoutes<'a> = (
+    &'static str,
+    &'static [(&'static str, u16)],
+    (&'static str, &'a str),
+);
+
+/// Werkzeug answers HEAD on every GET route, with the GET's status and
+/// header fields and no body; actix only where the route lists HEAD. Every
+/// GET route of every example, without a token and with one
+/// (`blocklist_redis`, which needs a Redis server, in its own test).
+#[test]
+fn head_on_every_get_route() {
+    // Fresh for token_freshness, an administrator for custom_decorators,
+    // user 1 for automatic_user_loading, an hour long so implicit_refresh
+    // does not renew it (renewal on HEAD: in that example's own test).
+    let mint = |jwt: JwtManager| {
+        jwt.access_token("1")
+            .fresh(true)
+            .expires(TimeDelta::hours(1))
+            .claims(json!({ "is_administrator": true }))
+            .encode()
+            .expect("token")
+    };
+    let token = mint(examples_manager());
+    let rsa_token = mint(
+        JwtManager::builder()
+            .algorithm(Algorithm::RS256)
+            .private_key_pem(EXAMPLE_PRIVATE_KEY)
+            .public_key_pem(EXAMPLE_PUBLIC_KEY)
+            .build()
+            .expect("configuration"),
+    );
+    let bearer = format!("Bearer {token}");
+    let rsa_bearer = format!("Bearer {rsa_token}");
+    let cookie = format!("access_token_cookie={token}");
+    let header = ("Authorization", bearer.as_str());
+    let examples: [GetRoutes<'_>; 12] = [
+        ("simple", &[("/protected", 401)], header),
+        ("refresh_tokens", &[("/protected", 401)], header),
+        ("token_freshness", &[("/protected", 401)], header),
+        (
+            "optional_protected_endpoints",
+            &[("/optionally_protected", 200)],
+            header,
+        ),
+        (
+            "additional_data_in_access_token",
+            &[("/protected", 401)],
+            header,
+        ),
+        ("custom_decorators", &[("/protected", 401)], header),
+        (
+            "jwt_locations",
+            &[("/protected", 401), ("/only_headers", 401)],
+            header,
+        ),
+        (
+            "implicit_refresh",
+            &[("/protected", 401)],
+            ("Cookie", &cookie),
+        ),
+        ("automatic_user_loading", &[("/who_am_i", 401)], header),
+        ("loaders", &[("/protected", 401)], header),
+        (
+            "asymmetric_keys",
+            &[("/protected", 401)],
+            ("Authorization", &rsa_bearer),
+        ),
+        ("blocklist_database", &[("/protected", 401)], header),
+    ];
+    for (name, routes, credential) in examples {
+        let server = Server::start(name);
+        for &(path, anonymous) in routes {
+            expect_head_like_get(&server, path, &[], anonymous);
+            expect_head_like_get(&server, path, &[credential], 200);
+        }
+    }
 }
 
 /// The `asymmetric_keys` example's key pair.
@@ -1203,6 +1325,10 @@ fn blocklist_redis() {
 
     let fresh = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
     expect(&server.get("/protected", Some(&fresh)), 200, hello_world());
+    // HEAD, as flask answers it: the GET's status and header fields, no body.
+    let bearer = format!("Bearer {fresh}");
+    expect_head_like_get(&server, "/protected", &[], 401);
+    expect_head_like_get(&server, "/protected", &[("Authorization", &bearer)], 200);
 
     // Redis gone: no token gets through unchecked (fail closed).
     redis.stop();

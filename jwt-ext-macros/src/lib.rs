@@ -55,13 +55,17 @@ use proc_macro::TokenStream;
 /// | `refresh` | `false` | require a refresh token instead of an access token (for the refresh endpoint) |
 /// | `verify_type` | `true` | check that the token's `type` claim is the one required (`access`, or `refresh` with `refresh`) |
 /// | `skip_revocation_check` | `false` | do not call the configured blocklist check |
-/// | `locations` | the configured `JWT_TOKEN_LOCATION` | where to look for the token, in order; names: `"headers"` |
+/// | `locations` | the configured `JWT_TOKEN_LOCATION` | where to look for the token, in order, instead of the configured locations; names: `"headers"`, `"cookies"`, `"query_string"`, `"json"` |
 ///
 /// `fresh` and `refresh` cannot be combined: refresh tokens are never fresh.
 /// `optional` and `fresh` can: a request without a token passes, one with a
-/// token that is not fresh is refused. flask-jwt-extended's other locations
-/// (`"cookies"`, `"query_string"`, `"json"`) are rejected at compile time until
-/// jwt-ext supports them.
+/// token that is not fresh is refused. Every location flask-jwt-extended
+/// knows is supported, with its rules: a token in a cookie needs its CSRF
+/// value on `POST`, `PUT`, `PATCH` and `DELETE` (the default CSRF methods),
+/// and `"json"` reads the body before the handler runs and hands it on
+/// whole, so the handler's own `web::Json<T>` or `web::Bytes` still gets it.
+/// A name outside these four, a repeated one or an empty list is a compile
+/// error.
 ///
 /// The attribute applies to a free `async fn` used as an actix-web handler. It
 /// works above or below actix-web's routing attributes (`#[get]`, `#[post]`,
@@ -98,6 +102,13 @@ use proc_macro::TokenStream;
 ///     Ok(HttpResponse::Ok().body(access_token))
 /// }
 ///
+/// // Pages for the browser read the token from its cookie, and nowhere else.
+/// #[get("/account")]
+/// #[jwt_required(locations = "cookies")]
+/// async fn account() -> &'static str {
+///     "your account"
+/// }
+///
 /// // Anonymous callers are let in too; a token, if sent, must be valid.
 /// #[jwt_required(optional)]
 /// async fn greeting(req: HttpRequest) -> Result<impl Responder, JwtError> {
@@ -118,6 +129,7 @@ use proc_macro::TokenStream;
 ///     .service(protected)
 ///     .service(change_password)
 ///     .service(refresh)
+///     .service(account)
 ///     .route("/", web::get().to(greeting));
 /// let app = test::init_service(app).await;
 ///
@@ -137,6 +149,14 @@ use proc_macro::TokenStream;
 /// let req = test::TestRequest::post().uri("/refresh").insert_header(bearer.clone());
 /// let resp = test::call_service(&app, req.to_request()).await;
 /// assert_eq!(resp.status(), 422); // {"msg": "Only refresh tokens are allowed"}
+///
+/// let req = get("/account").insert_header(bearer.clone()).to_request();
+/// let resp = test::call_service(&app, req).await;
+/// assert_eq!(resp.status(), 401); // {"msg": "Missing cookie \"access_token_cookie\""}
+///
+/// let cookie = ("Cookie", format!("access_token_cookie={access_token}"));
+/// let req = get("/account").insert_header(cookie).to_request();
+/// assert_eq!(test::call_and_read_body(&app, req).await, "your account");
 ///
 /// let req = get("/").to_request();
 /// assert_eq!(test::call_and_read_body(&app, req).await, "hello anonymous");
@@ -180,11 +200,13 @@ use proc_macro::TokenStream;
 ///   type cannot be declared, are not supported: use a free function, as
 ///   actix-web's own routing macros require.
 ///
-/// Misuse is a compile error pointing at the offending token: a function that
-/// is not `async`, a `self` receiver, a handler that already has 16 parameters,
-/// an unknown or repeated argument, `fresh` with `refresh`, a flag whose value
-/// is not `true` or `false`, an unknown, unsupported, repeated or empty
-/// `locations` entry.
+/// Misuse is a compile error pointing at the offending token: an item that is
+/// not a function, a function that is not `async`, or is `const` or `unsafe`,
+/// a `self` receiver, a handler that already has 16 parameters, the attribute
+/// applied twice, an unknown or repeated argument, `fresh` with `refresh`, a
+/// flag whose value is not `true` or `false`, a `locations` value that is not
+/// a string or a list of strings, an unknown or repeated location name, an
+/// empty `locations` list.
 #[proc_macro_attribute]
 pub fn jwt_required(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::jwt_required(args.into(), item.into()).into()

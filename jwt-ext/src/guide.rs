@@ -9,5 +9,8 @@ pub mod flask_differences {}
 #[doc = include_str!("../guide/loaders.md")]
 pub mod loaders {}
 
+#[doc = include_str!("../guide/logging.md")]
+pub mod logging {}
+
 #[doc = include_str!("../guide/revocation.md")]
 pub mod revocation {}

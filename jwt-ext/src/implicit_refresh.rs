@@ -126,6 +126,10 @@ fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
         .and_then(|token| manager.set_access_cookies(response, &token));
     if let Err(err) = renewed {
         // The response stands; the client refreshes explicitly later.
-        tracing::warn!(reason = err.message(), "implicit refresh failed");
+        tracing::warn!(
+            target: "jwt_ext::implicit_refresh",
+            reason = err.message(),
+            "implicit refresh failed"
+        );
     }
 }

@@ -114,6 +114,8 @@
 //!   revocation and claims checks, custom answers.
 //! - [Revocation](guide::revocation): stores, failing closed, refresh-token
 //!   rotation with reuse detection.
+//! - [Logging](guide::logging): the `tracing` events, their levels and
+//!   targets; refusals are `DEBUG`, so invisible at the usual `INFO`.
 //! - [Differences from flask-jwt-extended](guide::flask_differences): where
 //!   jwt-ext is stricter, the flask quirks it keeps, and what the Rust API adds.
 //!

@@ -287,7 +287,12 @@ fn conclude(
             Ok(None)
         }
         Err(err) => {
-            tracing::debug!(kind = ?err.kind(), reason = err.message(), "JWT refused");
+            tracing::debug!(
+                target: "jwt_ext::refusal",
+                kind = ?err.kind(),
+                reason = err.message(),
+                "JWT refused"
+            );
             Err(manager.own(err))
         }
     }

@@ -101,6 +101,8 @@ impl<'a> Body<'a> {
 
 /// [`request`] with any body: `body` is sent with its content type, as is.
 /// A `Cookie` header is one of `headers`, e.g. from [`CookieJar::header`].
+/// The body of a `HEAD` response is whatever the server sent after the
+/// header fields, which a correct server leaves empty.
 pub fn request_with_body(
     port: u16,
     method: &str,
@@ -139,8 +141,12 @@ pub fn request_with_body(
     stream
         .read_to_end(&mut raw)
         .unwrap_or_else(|e| panic!("{what}: cannot read the response: {e}"));
-    parse_response(&raw)
-        .unwrap_or_else(|e| panic!("{what}: {e}; received {:?}", String::from_utf8_lossy(&raw)))
+    let parsed = if method.eq_ignore_ascii_case("HEAD") {
+        parse_head_response(&raw)
+    } else {
+        parse_response(&raw)
+    };
+    parsed.unwrap_or_else(|e| panic!("{what}: {e}; received {:?}", String::from_utf8_lossy(&raw)))
 }
 
 /// One `Set-Cookie` header: the cookie and its attributes.
@@ -268,6 +274,43 @@ impl CookieJar {
 
 /// Splits a complete response (read to EOF) into status, headers and body.
 fn parse_response(raw: &[u8]) -> Result<Response, String> {
+    let (response, rest) = parse_head(raw)?;
+    let body = if response
+        .header("transfer-encoding")
+        .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+    {
+        dechunk(rest)?
+    } else if let Some(length) = response.header("content-length") {
+        let length: usize = length
+            .parse()
+            .map_err(|_| format!("bad Content-Length {length:?}"))?;
+        rest.get(..length)
+            .ok_or_else(|| {
+                format!(
+                    "body shorter ({}) than its Content-Length ({length})",
+                    rest.len()
+                )
+            })?
+            .to_vec()
+    } else {
+        // Neither: the body runs to the end of the connection.
+        rest.to_vec()
+    };
+    let body = String::from_utf8(body).map_err(|_| "body is not UTF-8")?;
+    Ok(Response { body, ..response })
+}
+
+/// The response to a HEAD request: its `Content-Length` announces the GET's
+/// body, which is never sent, so the body is whatever bytes followed the
+/// header fields up to EOF, and a server that wrongly sent one shows it.
+fn parse_head_response(raw: &[u8]) -> Result<Response, String> {
+    let (response, rest) = parse_head(raw)?;
+    let body = String::from_utf8(rest.to_vec()).map_err(|_| "body is not UTF-8")?;
+    Ok(Response { body, ..response })
+}
+
+/// The status line and header fields, and the bytes after them.
+fn parse_head(raw: &[u8]) -> Result<(Response, &[u8]), String> {
     let head_end = find(raw, b"\r\n\r\n").ok_or("no end of headers")?;
     let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "headers are not UTF-8")?;
     let rest = &raw[head_end + 4..];
@@ -292,30 +335,7 @@ fn parse_response(raw: &[u8]) -> Result<Response, String> {
         headers,
         body: String::new(),
     };
-
-    let body = if response
-        .header("transfer-encoding")
-        .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
-    {
-        dechunk(rest)?
-    } else if let Some(length) = response.header("content-length") {
-        let length: usize = length
-            .parse()
-            .map_err(|_| format!("bad Content-Length {length:?}"))?;
-        rest.get(..length)
-            .ok_or_else(|| {
-                format!(
-                    "body shorter ({}) than its Content-Length ({length})",
-                    rest.len()
-                )
-            })?
-            .to_vec()
-    } else {
-        // Neither: the body runs to the end of the connection.
-        rest.to_vec()
-    };
-    let body = String::from_utf8(body).map_err(|_| "body is not UTF-8")?;
-    Ok(Response { body, ..response })
+    Ok((response, rest))
 }
 
 /// Decodes a chunked body: `<hex size>[;ext]\r\n<data>\r\n`... up to the
@@ -444,6 +464,19 @@ mod tests {
         jar.store(&clear);
         assert_eq!(jar.names(), ["b"]);
         assert_eq!(jar.get("b"), Some("3"));
+    }
+
+    #[test]
+    fn a_head_response_has_no_body_whatever_its_length() {
+        let raw = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 39\r\n\r\n";
+        let resp = parse_head_response(raw).unwrap();
+        assert_eq!(
+            (resp.status, resp.header("content-length")),
+            (401, Some("39"))
+        );
+        assert_eq!(resp.body, "");
+        let sent_anyway = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+        assert_eq!(parse_head_response(sent_anyway).unwrap().body, "{}");
     }
 
     #[test]

@@ -190,6 +190,7 @@ fn warn_if_short(secret: &[u8], algorithm: Algorithm) {
     };
     if secret.len() < minimum {
         tracing::warn!(
+            target: "jwt_ext::config",
             algorithm = alg_name(algorithm),
             length = secret.len(),
             minimum,

@@ -59,7 +59,11 @@ impl RevocationCheck {
             ))),
         };
         outcome.map_err(|e| {
-            tracing::error!(reason = %e, "revocation store unavailable");
+            tracing::error!(
+                target: "jwt_ext::revocation",
+                reason = %e,
+                "revocation store unavailable"
+            );
             JwtError::new(
                 JwtErrorKind::StoreUnavailable,
                 "Token revocation status unavailable",
@@ -78,7 +82,10 @@ impl RevocationCheck {
         let outcome = self.lookup(jwt, family_ttl).await;
         match outcome {
             Err(err) if self.fail_open && err.kind() == JwtErrorKind::StoreUnavailable => {
-                tracing::warn!("revocation store unavailable; failing open as configured");
+                tracing::warn!(
+                    target: "jwt_ext::revocation",
+                    "revocation store unavailable; failing open as configured"
+                );
                 Ok(false)
             }
             other => other,
@@ -107,7 +114,10 @@ impl RevocationCheck {
                 self.timed(self.store.insert(&keys::family(family), family_ttl))
                     .await?;
             }
-            tracing::warn!("refresh token reuse detected: its token family is revoked");
+            tracing::warn!(
+                target: "jwt_ext::revocation",
+                "refresh token reuse detected: its token family is revoked"
+            );
             return Ok(true);
         }
         Ok(false)

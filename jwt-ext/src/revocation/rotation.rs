@@ -93,7 +93,10 @@ impl JwtManager {
                 )
                 .await
                 .map_err(|e| self.own(e))?;
-            tracing::warn!("refresh token reuse detected: its token family is revoked");
+            tracing::warn!(
+                target: "jwt_ext::revocation",
+                "refresh token reuse detected: its token family is revoked"
+            );
             return Err(self.own(
                 JwtError::new(JwtErrorKind::Revoked, "Token has been revoked")
                     .with_token(refresh.header().clone(), refresh.claims().clone()),

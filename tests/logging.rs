@@ -1,0 +1,248 @@
+//! The `tracing` events of the logging guide (`jwt-ext/guide/logging.md`):
+//! each one caused for real, with the level, target and fields its table
+//! row gives, and no jwt-ext event outside the table.
+
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, test, web};
+use chrono::TimeDelta;
+use jwt_ext::{
+    Algorithm, ImplicitRefresh, JwtManager, JwtManagerBuilder, MemoryStore, RevocationStore,
+    StoreError, StoreFuture, TokenLocation, jwt_required,
+};
+use jwt_ext_tests::{key, logs};
+
+const SECRET: &str = "logging-test-secret-0123456789abcdef-0123456789";
+const GUIDE: &str = include_str!("../jwt-ext/guide/logging.md");
+
+/// One row of the guide's table: the event's message (up to its first
+/// `{placeholder}`), level and target.
+#[derive(Debug)]
+struct Row {
+    message: String,
+    level: String,
+    target: String,
+}
+
+/// The rows of the guide's event table, read from the Markdown.
+fn documented() -> Vec<Row> {
+    let unquote = |cell: &str| {
+        let cell = cell.trim();
+        cell.strip_prefix('`')
+            .and_then(|cell| cell.strip_suffix('`'))
+            .unwrap_or_else(|| panic!("not a code span: {cell:?}"))
+            .to_owned()
+    };
+    let rows: Vec<Row> = GUIDE
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split(" | ").collect();
+            let message = unquote(cells[0].trim_start_matches('|'));
+            let message = message.split('{').next().unwrap_or_default().to_owned();
+            Row {
+                message,
+                level: unquote(cells[1]),
+                target: unquote(cells[2]),
+            }
+        })
+        .collect();
+    assert!(rows.len() >= 6, "the guide's table: {rows:?}");
+    rows
+}
+
+/// Whether a captured line (`LEVEL target: message=… field=…`) is the
+/// event of `row`.
+fn is_event(line: &str, row: &Row) -> bool {
+    line.starts_with(&format!("{} {}: ", row.level, row.target))
+        && line.contains(&format!(" message={}", row.message))
+}
+
+/// A store that never answers successfully.
+struct DownStore;
+
+impl RevocationStore for DownStore {
+    fn insert<'a>(&'a self, _: &'a str, _: Option<Duration>) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(StoreError::new("logging-test store is down")) })
+    }
+
+    fn contains<'a>(&'a self, _: &'a [String]) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(StoreError::new("logging-test store is down")) })
+    }
+}
+
+#[jwt_required]
+async fn protected() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[jwt_required(refresh)]
+async fn refresh() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+/// The status of `GET path` with these header fields, on an app of `jwt`.
+async fn status(jwt: &JwtManager, path: &str, headers: &[(&str, &str)]) -> u16 {
+    let app = test::init_service(
+        App::new()
+            .app_data(jwt.clone())
+            .wrap(ImplicitRefresh::new(TimeDelta::minutes(30)))
+            .route("/protected", web::get().to(protected))
+            .route("/refresh", web::get().to(refresh)),
+    )
+    .await;
+    let mut req = test::TestRequest::get().uri(path);
+    for &header in headers {
+        req = req.insert_header(header);
+    }
+    test::call_service(&app, req.to_request())
+        .await
+        .status()
+        .as_u16()
+}
+
+fn hs() -> JwtManagerBuilder {
+    JwtManager::builder().secret_key(SECRET)
+}
+
+fn bearer(token: &str) -> (&'static str, String) {
+    ("Authorization", format!("Bearer {token}"))
+}
+
+#[actix_web::test]
+async fn every_event_is_documented_with_its_level_and_target() {
+    let logs = logs::capture();
+    let rows = documented();
+
+    // A short secret, at start-up.
+    JwtManager::builder()
+        .secret_key("logging-short")
+        .build()
+        .expect("a short secret is warned about, not refused");
+
+    // A refusal, and an optional route's missing token, which is none.
+    let jwt = hs().build().expect("configuration");
+    let expired = jwt
+        .access_token("ann")
+        .expires(TimeDelta::seconds(-10))
+        .encode()
+        .expect("token");
+    let (name, value) = bearer(&expired);
+    assert_eq!(status(&jwt, "/protected", &[(name, &value)]).await, 401);
+
+    // The store down: failing closed, then open.
+    let down = hs()
+        .revocation_store(DownStore)
+        .build()
+        .expect("configuration");
+    let token = down.create_access_token("ann").expect("token");
+    let (name, value) = bearer(&token);
+    assert_eq!(status(&down, "/protected", &[(name, &value)]).await, 503);
+    let open = hs()
+        .revocation_store(DownStore)
+        .revocation_fail_open(true)
+        .build()
+        .expect("configuration");
+    assert_eq!(status(&open, "/protected", &[(name, &value)]).await, 200);
+
+    // A refresh token exchanged twice, then shown to a protected route.
+    let rotating = hs()
+        .revocation_store(MemoryStore::new())
+        .build()
+        .expect("configuration");
+    let first = rotating
+        .create_refresh_token("ann")
+        .expect("a refresh token");
+    let decoded = rotating.decode_token(&first).expect("valid");
+    rotating
+        .rotate_refresh_token(&decoded)
+        .await
+        .expect("the first exchange");
+    let again = rotating.rotate_refresh_token(&decoded).await;
+    assert!(again.is_err(), "a second exchange is refused");
+    let second = rotating
+        .create_refresh_token("bob")
+        .expect("a refresh token");
+    let decoded = rotating.decode_token(&second).expect("valid");
+    rotating
+        .rotate_refresh_token(&decoded)
+        .await
+        .expect("the first exchange");
+    let (name, value) = bearer(&second);
+    assert_eq!(status(&rotating, "/refresh", &[(name, &value)]).await, 401);
+
+    // An implicit refresh by a manager that cannot sign.
+    let signer = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .private_key_pem(key("rsa_private.pem"))
+        .public_key_pem(key("rsa_public.pem"))
+        .build()
+        .expect("configuration");
+    let verifier = JwtManager::builder()
+        .algorithm(Algorithm::RS256)
+        .public_key_pem(key("rsa_public.pem"))
+        .token_location([TokenLocation::Cookies])
+        .build()
+        .expect("configuration");
+    let near = signer
+        .access_token("ann")
+        .expires(TimeDelta::minutes(10))
+        .encode()
+        .expect("token");
+    let cookie = format!("access_token_cookie={near}");
+    assert_eq!(
+        status(&verifier, "/protected", &[("Cookie", &cookie)]).await,
+        200
+    );
+
+    let text = logs.text();
+    let ours: Vec<&str> = text
+        .lines()
+        .filter(|line| {
+            line.split(' ')
+                .nth(1)
+                .is_some_and(|target| target.starts_with("jwt_ext"))
+        })
+        .collect();
+    let undocumented: Vec<&&str> = ours
+        .iter()
+        .filter(|line| !rows.iter().any(|row| is_event(line, row)))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "events missing from the guide's table: {undocumented:#?}"
+    );
+    for row in &rows {
+        assert!(
+            ours.iter().any(|line| is_event(line, row)),
+            "the guide's {row:?} was never logged; logged: {ours:#?}"
+        );
+    }
+
+    // The fields each row names, with this test's values.
+    for expected in [
+        "WARN jwt_ext::config: message=JWT_SECRET_KEY is shorter than the hash output; use a random secret of at least 32 bytes in production algorithm=HS256 length=13 minimum=32",
+        "DEBUG jwt_ext::refusal: message=JWT refused kind=Expired reason=Token has expired",
+        "ERROR jwt_ext::revocation: message=revocation store unavailable reason=logging-test store is down",
+        "DEBUG jwt_ext::refusal: message=JWT refused kind=StoreUnavailable reason=Token revocation status unavailable",
+        "WARN jwt_ext::revocation: message=revocation store unavailable; failing open as configured",
+        "DEBUG jwt_ext::refusal: message=JWT refused kind=Revoked reason=Token has been revoked",
+    ] {
+        assert!(
+            ours.contains(&expected),
+            "not logged: {expected}\nlogged: {ours:#?}"
+        );
+    }
+    let reuse = "WARN jwt_ext::revocation: message=refresh token reuse detected: its token family is revoked";
+    assert_eq!(
+        ours.iter().filter(|line| **line == reuse).count(),
+        2,
+        "reuse by rotation and by a protected route: {ours:#?}"
+    );
+    assert!(
+        ours.iter().any(|line| line.starts_with(
+            "WARN jwt_ext::implicit_refresh: message=implicit refresh failed reason="
+        )),
+        "{ours:#?}"
+    );
+}
