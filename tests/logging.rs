@@ -195,6 +195,15 @@ async fn every_event_is_documented_with_its_level_and_target() {
         200
     );
 
+    // A server fault: no manager registered.
+    let app = test::init_service(App::new().route("/protected", web::get().to(protected))).await;
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/protected").to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), 500);
+
     let text = logs.text();
     let ours: Vec<&str> = text
         .lines()
@@ -226,6 +235,7 @@ async fn every_event_is_documented_with_its_level_and_target() {
         "ERROR jwt_ext::revocation: message=revocation store unavailable reason=logging-test store is down",
         "DEBUG jwt_ext::refusal: message=JWT refused kind=StoreUnavailable reason=Token revocation status unavailable",
         "WARN jwt_ext::revocation: message=revocation store unavailable; failing open as configured",
+        "ERROR jwt_ext::server_fault: message=jwt-ext answered 500 kind=Misconfigured reason=No JwtManager is registered: add it with App::app_data(jwt_manager.clone())",
         "DEBUG jwt_ext::refusal: message=JWT refused kind=Revoked reason=Token has been revoked",
     ] {
         assert!(

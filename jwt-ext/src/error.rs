@@ -306,7 +306,12 @@ impl ResponseError for JwtError {
     fn error_response(&self) -> HttpResponse {
         if self.kind.is_server_fault() {
             // The client sees a bare 500; the operator sees what to fix.
-            tracing::error!(kind = ?self.kind, reason = %self.message, "jwt-ext answered 500");
+            tracing::error!(
+                target: "jwt_ext::server_fault",
+                kind = ?self.kind,
+                reason = %self.message,
+                "jwt-ext answered 500"
+            );
         }
         match self
             .responses

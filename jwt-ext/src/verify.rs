@@ -224,7 +224,7 @@ pub(crate) fn start<T>(
         async move {
             let verification = async {
                 let body = match read {
-                    Some(read) => Body::Read(read.await.map_err(|err| manager.own(err))?),
+                    Some(read) => Body::Read(read.await.map_err(|err| log_refusal(&manager, err))?),
                     None => Body::NotRead,
                 };
                 run(req.clone(), body, options).await
@@ -286,16 +286,20 @@ fn conclude(
             RequestJwt::Absent(manager.own(err)).store(req);
             Ok(None)
         }
-        Err(err) => {
-            tracing::debug!(
-                target: "jwt_ext::refusal",
-                kind = ?err.kind(),
-                reason = err.message(),
-                "JWT refused"
-            );
-            Err(manager.own(err))
-        }
+        Err(err) => Err(log_refusal(manager, err)),
     }
+}
+
+/// Logs a refusal by its reason (never the token) and renders it with the
+/// manager's responses.
+fn log_refusal(manager: &JwtManager, err: JwtError) -> JwtError {
+    tracing::debug!(
+        target: "jwt_ext::refusal",
+        kind = ?err.kind(),
+        reason = err.message(),
+        "JWT refused"
+    );
+    manager.own(err)
 }
 
 /// flask's order after decoding: revocation, claims verification, user
