@@ -65,6 +65,17 @@ impl RedisStore {
     }
 }
 
+/// The `PX` argument for `ttl`, or `None` to keep the key without expiry
+/// when Redis cannot express the TTL: Redis refuses an expiry whose
+/// `now + PX` overflows a signed 64-bit count of milliseconds, so anything
+/// above a quarter of that range (about 73 million years) is kept forever.
+fn px_millis(ttl: Duration) -> Option<i64> {
+    const LONGEST: i64 = i64::MAX / 4;
+    // At least a millisecond: PX 0 is an error.
+    let millis = i64::try_from(ttl.as_millis()).ok()?.max(1);
+    (millis <= LONGEST).then_some(millis)
+}
+
 fn redis_error(e: redis::RedisError) -> StoreError {
     StoreError::new(format!("Redis: {e}"))
 }
@@ -78,9 +89,8 @@ impl RevocationStore for RedisStore {
                 .arg(format!("{}{key}", self.prefix))
                 .arg(1)
                 .arg("NX");
-            if let Some(ttl) = ttl {
-                // At least a millisecond: PX 0 is an error.
-                command.arg("PX").arg(ttl.as_millis().max(1) as u64);
+            if let Some(millis) = ttl.and_then(px_millis) {
+                command.arg("PX").arg(millis);
             }
             let reply: Option<String> = command
                 .query_async(&mut connection)
@@ -104,6 +114,24 @@ impl RevocationStore for RedisStore {
                 .map_err(redis_error)?;
             Ok(found > 0)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_redis_cannot_hold_are_kept_without_expiry() {
+        assert_eq!(px_millis(Duration::from_micros(10)), Some(1));
+        assert_eq!(px_millis(Duration::from_secs(60)), Some(60_000));
+        // 2^64 ms: a truncating cast would make it 0.
+        assert_eq!(
+            px_millis(Duration::from_millis(u64::MAX).saturating_add(Duration::from_millis(1))),
+            None
+        );
+        assert_eq!(px_millis(Duration::from_millis(u64::MAX)), None);
+        assert_eq!(px_millis(Duration::MAX), None);
     }
 }
 
