@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use super::{RevocationStore, StoreError, StoreFuture};
 
-/// Revoked keys in this process's memory, expiring with their tokens.
+/// Revoked keys in this process's memory, expiring with their tokens (a
+/// TTL beyond what the monotonic clock can hold is kept forever).
 ///
 /// Right for tests and for a single instance; several instances behind a
 /// load balancer need a shared store such as `RedisStore`

@@ -8,7 +8,8 @@ use super::{RevocationStore, StoreError, StoreFuture};
 
 /// Revoked keys in Redis, with a TTL equal to the token's remaining
 /// lifetime, so the list cleans itself up. Every instance that shares the
-/// Redis sees a revocation at once.
+/// Redis sees a revocation at once. A TTL too long for Redis's expiry
+/// arithmetic (beyond about 73 million years) is kept without expiry.
 ///
 /// The connection is managed: after Redis restarts, the next requests
 /// reconnect. While Redis is unreachable, lookups fail and protected routes
@@ -117,6 +118,14 @@ impl RevocationStore for RedisStore {
     }
 }
 
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,13 +141,5 @@ mod tests {
         );
         assert_eq!(px_millis(Duration::from_millis(u64::MAX)), None);
         assert_eq!(px_millis(Duration::MAX), None);
-    }
-}
-
-impl std::fmt::Debug for RedisStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisStore")
-            .field("prefix", &self.prefix)
-            .finish_non_exhaustive()
     }
 }
