@@ -697,3 +697,65 @@ async fn a_login_pair_carries_its_claims_to_every_rotation() {
         false
     );
 }
+
+/// A shared store whose operations take time: `delay` for every one, and
+/// `used_delay` more to record a used refresh token, to interleave two
+/// exchanges in a chosen order.
+struct Paced {
+    inner: Arc<MemoryStore>,
+    delay: Duration,
+    used_delay: Duration,
+}
+
+impl RevocationStore for Paced {
+    fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool> {
+        let extra = if key.starts_with("used:") {
+            self.used_delay
+        } else {
+            Duration::ZERO
+        };
+        Box::pin(async move {
+            actix_web::rt::time::sleep(self.delay + extra).await;
+            self.inner.insert(key, ttl).await
+        })
+    }
+
+    fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            actix_web::rt::time::sleep(self.delay).await;
+            self.inner.contains(keys).await
+        })
+    }
+}
+
+#[actix_web::test]
+async fn a_double_submit_is_no_theft_however_the_exchanges_interleave() {
+    let inner = Arc::new(MemoryStore::new());
+    let paced = |delay, used_delay| {
+        builder()
+            .revocation_store(Paced {
+                inner: inner.clone(),
+                delay: Duration::from_millis(delay),
+                used_delay: Duration::from_millis(used_delay),
+            })
+            .revocation_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    };
+    // `slow` starts the interval first, `quick` records the token as used
+    // first: `slow` then finds it used by an exchange as recent as its own.
+    let (slow, quick) = (paced(0, 100), paced(10, 0));
+    let token = slow
+        .decode_token(&slow.create_refresh_token("ann").unwrap())
+        .unwrap();
+    let (a, b) = futures_join(
+        slow.rotate_refresh_token(&token),
+        quick.rotate_refresh_token(&token),
+    )
+    .await;
+    let (a, b) = (a.expect("the slow exchange"), b.expect("the quick one"));
+    let app = app!(slow.clone());
+    for access in [&a.access_token, &b.access_token] {
+        assert_eq!(send(&app, "GET", "/protected", access).await.0, 200);
+    }
+}

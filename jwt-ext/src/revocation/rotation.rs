@@ -2,7 +2,7 @@
 //! beyond flask-jwt-extended.
 
 use super::check::family_of;
-use super::{TokenPair, keys};
+use super::{RevocationCheck, TokenPair, keys};
 use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManager};
 
 impl JwtManager {
@@ -90,23 +90,10 @@ impl JwtManager {
             return Err(revoked());
         }
         let family = family_of(refresh).unwrap_or_else(|| jti.to_owned());
-        let interval = check.reuse_interval;
-        // The grace key goes in before the used key: an exchange that finds
-        // the token used finds the grace key too while the interval lasts,
-        // however two exchanges interleave.
-        let starts_interval = interval.is_zero()
-            || check
-                .timed(check.store.insert(&keys::grace(jti), Some(interval)))
-                .await?;
-        let first_use = check
-            .timed(
-                check
-                    .store
-                    .insert(&keys::used(jti), self.remaining_lifetime(refresh)),
-            )
-            .await?;
-        if !first_use {
-            if starts_interval {
+        let replay = match self.exchange(check, refresh, jti).await? {
+            Exchange::First => false,
+            Exchange::Replay => true,
+            Exchange::Reuse => {
                 check
                     .timed(
                         check
@@ -117,7 +104,9 @@ impl JwtManager {
                 tracing::warn!("refresh token reuse detected: its token family is revoked");
                 return Err(revoked());
             }
-            // A double submit; unless theft was detected meanwhile.
+        };
+        // A double submit gets a pair, unless theft was detected meanwhile.
+        if replay {
             if check
                 .timed(check.store.contains(&[keys::family(&family)]))
                 .await?
@@ -138,7 +127,62 @@ impl JwtManager {
         })
     }
 
-    fn revocation(&self) -> Result<&super::RevocationCheck, JwtError> {
+    /// Marks `refresh` as used and says whether it was used before, within
+    /// the reuse interval or not.
+    ///
+    /// Every exchange that finds the token unused records the grace key
+    /// (for the interval) before the used key. So the used key never exists
+    /// without a grace key recorded at or before it: an exchange that finds
+    /// the token already used is a replay within the interval exactly when
+    /// the grace key is still there. An exchange that found it unused and
+    /// then loses the race for the used key ran alongside the winner: a
+    /// double submit as well.
+    async fn exchange(
+        &self,
+        check: &RevocationCheck,
+        refresh: &DecodedJwt,
+        jti: &str,
+    ) -> Result<Exchange, JwtError> {
+        let interval = check.reuse_interval;
+        let lifetime = self.remaining_lifetime(refresh);
+        if interval.is_zero() {
+            // Strictly single use: one atomic insert decides.
+            let first = check
+                .timed(check.store.insert(&keys::used(jti), lifetime))
+                .await?;
+            return Ok(if first {
+                Exchange::First
+            } else {
+                Exchange::Reuse
+            });
+        }
+        if check
+            .timed(check.store.contains(&[keys::used(jti)]))
+            .await?
+        {
+            let within = check
+                .timed(check.store.contains(&[keys::grace(jti)]))
+                .await?;
+            return Ok(if within {
+                Exchange::Replay
+            } else {
+                Exchange::Reuse
+            });
+        }
+        check
+            .timed(check.store.insert(&keys::grace(jti), Some(interval)))
+            .await?;
+        let first = check
+            .timed(check.store.insert(&keys::used(jti), lifetime))
+            .await?;
+        Ok(if first {
+            Exchange::First
+        } else {
+            Exchange::Replay
+        })
+    }
+
+    fn revocation(&self) -> Result<&RevocationCheck, JwtError> {
         self.settings().revocation.as_ref().ok_or_else(|| {
             JwtError::new(
                 JwtErrorKind::Misconfigured,
@@ -146,4 +190,14 @@ impl JwtManager {
             )
         })
     }
+}
+
+/// What an exchange found.
+enum Exchange {
+    /// The token's first exchange.
+    First,
+    /// A replay within the reuse interval: a double submit.
+    Replay,
+    /// A replay after the interval: theft.
+    Reuse,
 }
