@@ -8,7 +8,6 @@ mod renew;
 
 pub use fresh::Fresh;
 pub(crate) use header::default_segment;
-pub(crate) use random_id as new_family_id;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

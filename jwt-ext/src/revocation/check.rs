@@ -119,9 +119,7 @@ impl RevocationCheck {
         }
         Ok(false)
     }
-}
 
-impl RevocationCheck {
     /// Whether the token itself or its family is revoked, without the reuse
     /// check and without failing open.
     pub(crate) async fn revoked_directly(&self, jwt: &DecodedJwt) -> Result<bool, JwtError> {

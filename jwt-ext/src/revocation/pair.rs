@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::mint::new_family_id;
+use crate::mint::random_id;
 use crate::{AccessToken, Fresh, JwtError, JwtManager, RefreshToken};
 
 /// An access token and a refresh token of one family.
@@ -69,7 +69,7 @@ impl TokenPairBuilder<'_> {
     /// # Errors
     /// As [`AccessToken::encode`].
     pub fn encode(self) -> Result<TokenPair, JwtError> {
-        let family = new_family_id()?;
+        let family = random_id()?;
         Ok(TokenPair {
             access_token: self.access.claim("fam", &family).encode()?,
             refresh_token: self.refresh.claim("fam", &family).encode()?,
