@@ -6,10 +6,13 @@
 //! The original does the renewal in an `@app.after_request` callback; the
 //! idiomatic actix port is jwt-ext's [`ImplicitRefresh`] middleware, which
 //! runs the same rule after the handler: when the request's token came from
-//! a cookie and expires within the window, mint a token for the same
-//! identity and set it with `set_access_cookies`. A different rule is a
-//! small `actix_web::middleware::from_fn` reading `get_jwt(&req)` after
-//! the handler, as the Python callback reads `get_jwt()`.
+//! a cookie and expires within the window, mint a token with the same
+//! identity (and the same custom claims) and set it with
+//! `set_access_cookies`. Unlike the original, it leaves alone a response
+//! that sets or unsets the access cookie itself (a protected logout, say),
+//! so a logout near expiry is not undone by a fresh cookie. A different
+//! rule is a small `actix_web::middleware::from_fn` reading `get_jwt(&req)`
+//! after the handler, as the Python callback reads `get_jwt()`.
 //!
 //! ```text
 //! cargo run --example implicit_refresh

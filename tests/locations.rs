@@ -584,3 +584,352 @@ async fn a_zero_body_timeout_is_refused_at_start_up() {
         .unwrap_err();
     assert!(err.to_string().contains("JWT_BODY_TIMEOUT"), "{err}");
 }
+
+/// The `Set-Cookie` headers of a response as (name, value) pairs.
+fn set_cookies(resp: &ServiceResponse) -> Vec<(String, String)> {
+    resp.headers()
+        .get_all("set-cookie")
+        .map(|v| {
+            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// The access token a response sets, if it sets one (an unset cookie has
+/// an empty value).
+fn renewed_access(resp: &ServiceResponse) -> Option<String> {
+    set_cookies(resp)
+        .into_iter()
+        .find(|(name, value)| name == "access_token_cookie" && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+mod renewal {
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::*;
+    use jwt_ext::{Jwt, JwtManagerBuilder, MemoryStore, RevocationStore, StoreError, StoreFuture};
+
+    fn cookie_builder() -> JwtManagerBuilder {
+        JwtManager::builder()
+            .secret_key(SECRET)
+            .token_location([TokenLocation::Cookies])
+            .access_token_expires(TimeDelta::hours(1))
+    }
+
+    /// flask's logout: revoke the token, then expire the cookies.
+    #[jwt_required]
+    async fn logout(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+        jwt.revoke_token(&token).await?;
+        let mut response = HttpResponse::Ok().json(json!({ "msg": "logout successful" }));
+        jwt.unset_jwt_cookies(&mut response);
+        Ok(response)
+    }
+
+    /// Revokes the caller's token and leaves the cookies alone.
+    #[jwt_required]
+    async fn revoke_only(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+        jwt.revoke_token(&token).await?;
+        Ok(HttpResponse::Ok().finish())
+    }
+
+    /// Sets an access cookie of its own (a switch of account, say).
+    #[jwt_required]
+    async fn switch_user(jwt: JwtManager) -> Result<HttpResponse, JwtError> {
+        let mut response = HttpResponse::Ok().finish();
+        jwt.set_access_cookies(&mut response, &jwt.create_access_token("bob")?)?;
+        Ok(response)
+    }
+
+    #[jwt_required(skip_revocation_check)]
+    async fn unchecked() -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+
+    #[jwt_required]
+    async fn plain() -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+
+    macro_rules! app {
+        ($jwt:expr) => {
+            test::init_service(
+                App::new()
+                    .app_data($jwt)
+                    .wrap(ImplicitRefresh::new(TimeDelta::minutes(30)))
+                    .route("/logout", web::post().to(logout))
+                    .route("/revoke", web::post().to(revoke_only))
+                    .route("/switch", web::post().to(switch_user))
+                    .route("/unchecked", web::get().to(unchecked))
+                    .route("/plain", web::get().to(plain)),
+            )
+            .await
+        };
+    }
+
+    fn with_cookie(jwt: &JwtManager, method: &str, path: &str, token: &str) -> actix_http::Request {
+        let csrf = jwt.get_csrf_token(token).unwrap();
+        test::TestRequest::default()
+            .method(actix_web::http::Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(path)
+            .insert_header(("Cookie", format!("access_token_cookie={token}")))
+            .insert_header(("X-CSRF-TOKEN", csrf))
+            .to_request()
+    }
+
+    fn near_expiry(jwt: &JwtManager) -> String {
+        jwt.access_token("ann")
+            .expires(TimeDelta::minutes(10))
+            .encode()
+            .unwrap()
+    }
+
+    #[actix_web::test]
+    async fn a_logout_near_expiry_is_not_undone() {
+        let jwt = cookie_builder()
+            .revocation_store(MemoryStore::new())
+            .build()
+            .unwrap();
+        let app = app!(jwt.clone());
+        let token = near_expiry(&jwt);
+        let resp = test::call_service(&app, with_cookie(&jwt, "POST", "/logout", &token)).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(
+            set_cookies(&resp)
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("access_token_cookie", ""),
+                ("csrf_access_token", ""),
+                ("refresh_token_cookie", ""),
+                ("csrf_refresh_token", ""),
+            ],
+            "only the four unset cookies"
+        );
+        let resp = test::call_service(&app, with_cookie(&jwt, "GET", "/plain", &token)).await;
+        assert_eq!(resp.status(), 401, "the token stays revoked");
+    }
+
+    #[actix_web::test]
+    async fn a_token_revoked_by_the_handler_is_not_renewed() {
+        let jwt = cookie_builder()
+            .revocation_store(MemoryStore::new())
+            .build()
+            .unwrap();
+        let app = app!(jwt.clone());
+        let resp = test::call_service(
+            &app,
+            with_cookie(&jwt, "POST", "/revoke", &near_expiry(&jwt)),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(renewed_access(&resp), None);
+        assert!(set_cookies(&resp).is_empty());
+    }
+
+    #[actix_web::test]
+    async fn a_response_that_sets_the_access_cookie_keeps_its_own() {
+        let jwt = cookie_builder().build().unwrap();
+        let app = app!(jwt.clone());
+        let resp = test::call_service(
+            &app,
+            with_cookie(&jwt, "POST", "/switch", &near_expiry(&jwt)),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        let names: Vec<String> = set_cookies(&resp).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["access_token_cookie", "csrf_access_token"]);
+        let set = renewed_access(&resp).unwrap();
+        assert_eq!(jwt.decode_token(&set).unwrap().identity(), "bob");
+    }
+
+    #[actix_web::test]
+    async fn routes_that_skip_the_revocation_check_renew_nothing() {
+        let jwt = cookie_builder()
+            .revocation_store(MemoryStore::new())
+            .build()
+            .unwrap();
+        let app = app!(jwt.clone());
+        let token = near_expiry(&jwt);
+        jwt.revoke_token(&jwt.decode_token(&token).unwrap())
+            .await
+            .unwrap();
+        let resp = test::call_service(&app, with_cookie(&jwt, "GET", "/unchecked", &token)).await;
+        assert_eq!(resp.status(), 200, "the route itself skips the check");
+        assert_eq!(
+            renewed_access(&resp),
+            None,
+            "but a revoked token is not renewed"
+        );
+        // Not even an unrevoked one: nothing checked it.
+        let resp = test::call_service(
+            &app,
+            with_cookie(&jwt, "GET", "/unchecked", &near_expiry(&jwt)),
+        )
+        .await;
+        assert_eq!(renewed_access(&resp), None);
+        // A checked route renews.
+        let resp =
+            test::call_service(&app, with_cookie(&jwt, "GET", "/plain", &near_expiry(&jwt))).await;
+        assert!(renewed_access(&resp).is_some());
+    }
+
+    #[actix_web::test]
+    async fn the_blocklist_loader_is_asked_again_before_renewal() {
+        let blocked: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let seen = blocked.clone();
+        let jwt = cookie_builder()
+            .token_in_blocklist_loader(move |token: Jwt| {
+                let revoked = seen.lock().unwrap().contains(token.jti().unwrap());
+                async move { Ok::<_, actix_web::Error>(revoked) }
+            })
+            .build()
+            .unwrap();
+        let block = blocked.clone();
+        let app = test::init_service(
+            App::new()
+                .app_data(jwt.clone())
+                .wrap(ImplicitRefresh::new(TimeDelta::minutes(30)))
+                .route(
+                    "/block",
+                    web::post().to(move |token: Jwt| {
+                        block
+                            .lock()
+                            .unwrap()
+                            .insert(token.jti().unwrap().to_owned());
+                        async { HttpResponse::Ok().finish() }
+                    }),
+                ),
+        )
+        .await;
+        let resp = test::call_service(
+            &app,
+            with_cookie(&jwt, "POST", "/block", &near_expiry(&jwt)),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(renewed_access(&resp), None);
+    }
+
+    /// A store that goes down when told to.
+    #[derive(Clone, Default)]
+    struct Switchable {
+        store: Arc<MemoryStore>,
+        down: Arc<AtomicBool>,
+    }
+
+    impl RevocationStore for Switchable {
+        fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool> {
+            self.store.insert(key, ttl)
+        }
+
+        fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
+            if self.down.load(Ordering::SeqCst) {
+                return Box::pin(async { Err(StoreError::new("connection refused")) });
+            }
+            self.store.contains(keys)
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_store_failing_at_renewal_time_means_no_renewal() {
+        let store = Switchable::default();
+        let down = store.down.clone();
+        let jwt = cookie_builder().revocation_store(store).build().unwrap();
+        let app = test::init_service(
+            App::new()
+                .app_data(jwt.clone())
+                .wrap(ImplicitRefresh::new(TimeDelta::minutes(30)))
+                .route(
+                    "/outage",
+                    web::get().to(move |_: Jwt| {
+                        down.store(true, Ordering::SeqCst);
+                        async { HttpResponse::Ok().finish() }
+                    }),
+                ),
+        )
+        .await;
+        let resp = test::call_service(
+            &app,
+            with_cookie(&jwt, "GET", "/outage", &near_expiry(&jwt)),
+        )
+        .await;
+        assert_eq!(resp.status(), 200, "the handler's answer stands");
+        assert_eq!(renewed_access(&resp), None, "fail closed: no renewal");
+    }
+
+    #[derive(serde::Serialize)]
+    struct User {
+        name: &'static str,
+        role: &'static str,
+    }
+
+    #[actix_web::test]
+    async fn a_renewed_token_keeps_the_identity_and_claims_of_the_old_one() {
+        // The identity loader of the crate's own docs, and a claims loader.
+        let jwt = cookie_builder()
+            .user_identity_loader(|user| user["name"].clone())
+            .additional_claims_loader(|user| json!({ "role": user["role"] }))
+            .revocation_store(MemoryStore::new())
+            .build()
+            .unwrap();
+        let app = app!(jwt.clone());
+        let token = jwt
+            .access_token(User {
+                name: "ann",
+                role: "admin",
+            })
+            .expires(TimeDelta::minutes(10))
+            .claim("tenant", 7)
+            .claim("fam", "family-1")
+            .fresh(true)
+            .encode()
+            .unwrap();
+        let old = jwt.decode_token(&token).unwrap();
+        let resp = test::call_service(&app, with_cookie(&jwt, "GET", "/plain", &token)).await;
+        assert_eq!(resp.status(), 200);
+        let renewed = renewed_access(&resp).expect("renewed");
+        let new = jwt.decode_token(&renewed).unwrap();
+        assert_eq!(new.identity(), "ann");
+        assert_eq!(new.claims()["role"], "admin");
+        assert_eq!(new.claims()["tenant"], 7);
+        assert_eq!(new.claims()["fam"], "family-1", "still of its family");
+        assert_eq!(new.claims()["fresh"], false, "renewed tokens are not fresh");
+        assert_eq!(new.token_type(), "access");
+        assert_ne!(new.jti(), old.jti());
+        assert_ne!(new.claims()["csrf"], old.claims()["csrf"]);
+        assert!(new.expires_at().unwrap() > old.expires_at().unwrap());
+        // The same claims, in the same order, but the minted ones.
+        let custom = |claims: &serde_json::Map<String, Value>| -> Vec<(String, Value)> {
+            claims
+                .iter()
+                .filter(|(name, _)| {
+                    !["iat", "nbf", "jti", "exp", "csrf", "fresh"].contains(&name.as_str())
+                })
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect()
+        };
+        assert_eq!(custom(new.claims()), custom(old.claims()));
+        // The renewed token renews again, still as ann.
+        let again = jwt
+            .access_token(User {
+                name: "ann",
+                role: "user",
+            })
+            .expires(TimeDelta::minutes(5))
+            .encode()
+            .unwrap();
+        let resp = test::call_service(&app, with_cookie(&jwt, "GET", "/plain", &again)).await;
+        let renewed = jwt
+            .decode_token(&renewed_access(&resp).expect("renewed"))
+            .unwrap();
+        assert_eq!(renewed.identity(), "ann");
+        assert_eq!(renewed.claims()["role"], "user");
+    }
+}

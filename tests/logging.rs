@@ -71,6 +71,39 @@ impl RevocationStore for DownStore {
     }
 }
 
+/// A store that answers "not revoked" `n` times, then fails: down by the
+/// time the response is on its way.
+struct FailsAfter(std::sync::atomic::AtomicUsize);
+
+impl FailsAfter {
+    fn new(n: usize) -> Self {
+        FailsAfter(std::sync::atomic::AtomicUsize::new(n))
+    }
+
+    fn answer<T: Default + 'static>(&self) -> StoreFuture<'_, T> {
+        use std::sync::atomic::Ordering;
+        let left = self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        Box::pin(async move {
+            match left {
+                Ok(_) => Ok(T::default()),
+                Err(_) => Err(StoreError::new("logging-test store went down")),
+            }
+        })
+    }
+}
+
+impl RevocationStore for FailsAfter {
+    fn insert<'a>(&'a self, _: &'a str, _: Option<Duration>) -> StoreFuture<'a, bool> {
+        self.answer()
+    }
+
+    fn contains<'a>(&'a self, _: &'a [String]) -> StoreFuture<'a, bool> {
+        self.answer()
+    }
+}
+
 #[jwt_required]
 async fn protected() -> HttpResponse {
     HttpResponse::Ok().finish()
@@ -145,9 +178,27 @@ async fn every_event_is_documented_with_its_level_and_target() {
         .expect("configuration");
     assert_eq!(status(&open, "/protected", &[(name, &value)]).await, 200);
 
-    // A refresh token exchanged twice, then shown to a protected route.
+    // A double submit within the reuse interval: a replay, not theft.
+    let tolerant = hs()
+        .revocation_store(MemoryStore::new())
+        .build()
+        .expect("configuration");
+    let login = tolerant
+        .create_refresh_token("ann")
+        .expect("a refresh token");
+    let decoded = tolerant.decode_token(&login).expect("valid");
+    for _ in 0..2 {
+        tolerant
+            .rotate_refresh_token(&decoded)
+            .await
+            .expect("both exchanges within the interval");
+    }
+
+    // A refresh token exchanged twice, then shown to a protected route,
+    // with no reuse interval.
     let rotating = hs()
         .revocation_store(MemoryStore::new())
+        .refresh_reuse_interval(Duration::ZERO)
         .build()
         .expect("configuration");
     let first = rotating
@@ -192,6 +243,24 @@ async fn every_event_is_documented_with_its_level_and_target() {
     let cookie = format!("access_token_cookie={near}");
     assert_eq!(
         status(&verifier, "/protected", &[("Cookie", &cookie)]).await,
+        200
+    );
+
+    // An implicit refresh whose revocation re-check finds the store down.
+    let flaky = JwtManager::builder()
+        .secret_key(SECRET)
+        .token_location([TokenLocation::Cookies])
+        .revocation_store(FailsAfter::new(1))
+        .build()
+        .expect("configuration");
+    let near = flaky
+        .access_token("ann")
+        .expires(TimeDelta::minutes(10))
+        .encode()
+        .expect("token");
+    let cookie = format!("access_token_cookie={near}");
+    assert_eq!(
+        status(&flaky, "/protected", &[("Cookie", &cookie)]).await,
         200
     );
 

@@ -183,12 +183,25 @@ async fn a_stalled_redis_times_out() {
     );
 }
 
+/// A manager whose refresh tokens are strictly single-use.
+async fn strict_manager(url: &str) -> JwtManager {
+    JwtManager::builder()
+        .secret_key(SECRET)
+        .revocation_store(RedisStore::connect(url).await.unwrap())
+        .refresh_reuse_interval(Duration::ZERO)
+        .build()
+        .unwrap()
+}
+
 #[actix_web::test]
-async fn concurrent_rotations_with_redis_let_exactly_one_through() {
+async fn without_a_reuse_interval_concurrent_rotations_with_redis_let_exactly_one_through() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let (one, two) = (manager(&redis.url()).await, manager(&redis.url()).await);
+    let (one, two) = (
+        strict_manager(&redis.url()).await,
+        strict_manager(&redis.url()).await,
+    );
     let refresh = one
         .decode_token(&one.create_refresh_token("ann").unwrap())
         .unwrap();
@@ -198,4 +211,74 @@ async fn concurrent_rotations_with_redis_let_exactly_one_through() {
     let (a, b) = (exchange(one, refresh.clone()), exchange(two, refresh));
     let wins = a.await.unwrap() as u8 + b.await.unwrap() as u8;
     assert_eq!(wins, 1, "SET NX lets exactly one exchange win");
+}
+
+#[actix_web::test]
+async fn tokens_that_never_seem_to_expire_stay_revoked_in_redis() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let now = chrono::Utc::now().timestamp();
+    for leeway in [TimeDelta::zero(), TimeDelta::days(1)] {
+        let store = RedisStore::connect(&redis.url()).await.unwrap();
+        let jwt = JwtManager::builder()
+            .secret_key(SECRET)
+            .revocation_store(store.clone())
+            .decode_leeway(leeway)
+            .build()
+            .unwrap();
+        let app = app!(jwt.clone());
+        for exp in [
+            json!(i64::MAX),
+            // A remaining lifetime of 2^64 ms: a truncating conversion
+            // would keep the entry for a few milliseconds.
+            json!(now + 18_446_744_073_709_551),
+            json!(now + 18_446_744_073_709_552),
+            json!(u64::MAX),
+            json!(1e300),
+        ] {
+            let token = jwt.access_token("ann").claim("exp", &exp).encode().unwrap();
+            assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+            assert_eq!(
+                call(&app, Method::DELETE, "/logout", &token).await.0,
+                200,
+                "exp {exp}: logout works"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(30)).await;
+            assert_eq!(
+                call(&app, Method::GET, "/protected", &token).await,
+                (401, json!({ "msg": "Token has been revoked" })),
+                "exp {exp}: still revoked"
+            );
+            let jti = jwt.decode_token(&token).unwrap().jti().unwrap().to_owned();
+            assert_eq!(
+                store.ttl(&format!("revoked:{jti}")).await.unwrap(),
+                None,
+                "exp {exp}: kept without expiry"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn concurrent_rotations_with_redis_within_the_interval_both_succeed() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (one, two) = (manager(&redis.url()).await, manager(&redis.url()).await);
+    let refresh = one
+        .decode_token(&one.create_refresh_token("ann").unwrap())
+        .unwrap();
+    let exchange = |jwt: JwtManager, token: jwt_ext::DecodedJwt| {
+        actix_web::rt::spawn(async move { jwt.rotate_refresh_token(&token).await })
+    };
+    let (a, b) = (
+        exchange(one.clone(), refresh.clone()),
+        exchange(two, refresh),
+    );
+    let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+    let app = app!(one.clone());
+    for access in [&a.access_token, &b.access_token] {
+        assert_eq!(call(&app, Method::GET, "/protected", access).await.0, 200);
+    }
 }

@@ -31,11 +31,18 @@ pub struct Jwt {
     token: Rc<DecodedJwt>,
     /// What the `user_lookup_loader` returned, if one is configured.
     pub(crate) user: Option<Rc<dyn Any>>,
+    /// Whether the pipeline checked this token's revocation (a store or a
+    /// blocklist loader is configured and the route did not skip it).
+    pub(crate) revocation_checked: bool,
 }
 
 impl Jwt {
     pub(crate) fn new(token: Rc<DecodedJwt>, user: Option<Rc<dyn Any>>) -> Self {
-        Jwt { token, user }
+        Jwt {
+            token,
+            user,
+            revocation_checked: false,
+        }
     }
 
     /// The verified token.

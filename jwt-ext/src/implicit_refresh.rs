@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use actix_web::Error;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::SET_COOKIE;
 use chrono::TimeDelta;
 
 use crate::state::RequestJwt;
@@ -17,10 +18,21 @@ use crate::{JwtManager, TokenLocation};
 /// request's token came from a cookie and expires within `window`, so a
 /// browser session continues without an explicit refresh.
 ///
-/// As in flask's example, the new token carries the same identity, is not
+/// The new token carries the identity and the custom claims of the old one
+/// (the identity and additional-claims loaders do not run again), is not
 /// fresh, and has the configured lifetime. The handler's response is
 /// otherwise untouched, and requests without a verified cookie token pass
 /// through.
+///
+/// No renewal happens when:
+/// - the response already sets or expires the access cookie or its CSRF
+///   cookie (a logout, a login as someone else): the handler's cookies stand;
+/// - the token is revoked by now: the revocation store and the blocklist
+///   loader are asked again after the handler, which may have revoked it.
+///   A store that fails means no renewal, and a warning in the log;
+/// - the route skipped the revocation check (`skip_revocation_check`)
+///   while a store or a blocklist loader is configured: an unchecked token
+///   is not extended.
 ///
 /// ```
 /// use actix_web::App;
@@ -93,13 +105,13 @@ where
         let window = self.window;
         Box::pin(async move {
             let mut response = response.await?;
-            renew_if_needed(&mut response, window);
+            renew_if_needed(&mut response, window).await;
             Ok(response)
         })
     }
 }
 
-fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
+async fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
     let Some(RequestJwt::Verified(jwt)) = RequestJwt::load(response.request()) else {
         return;
     };
@@ -121,8 +133,30 @@ fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
     {
         return;
     }
+    // The handler decided about the cookie (a logout, a new login): it stands.
+    if sets_access_cookie(response, &manager) {
+        return;
+    }
+    // A token whose revocation nobody checked is not extended.
+    if !jwt.revocation_checked && manager.checks_revocation() {
+        return;
+    }
+    // The handler may have revoked it (a logout that keeps the cookies).
+    match manager.still_unrevoked(&jwt).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(err) => {
+            tracing::warn!(
+                target: "jwt_ext::implicit_refresh",
+                reason = err.message(),
+                "implicit refresh skipped: revocation status unknown"
+            );
+            return;
+        }
+    }
     let renewed = manager
-        .create_access_token(jwt.identity())
+        .renewed_access_token(&jwt)
+        .encode()
         .and_then(|token| manager.set_access_cookies(response, &token));
     if let Err(err) = renewed {
         // The response stands; the client refreshes explicitly later.
@@ -132,4 +166,19 @@ fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta) {
             "implicit refresh failed"
         );
     }
+}
+
+/// Whether the response sets or expires the access cookie or its CSRF
+/// cookie.
+fn sets_access_cookie<B>(response: &ServiceResponse<B>, manager: &JwtManager) -> bool {
+    let names = &manager.settings().transport.access;
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|cookie| cookie.split_once('='))
+        .any(|(name, _)| {
+            let name = name.trim();
+            name == names.cookie || name == names.csrf_cookie
+        })
 }

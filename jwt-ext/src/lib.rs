@@ -178,7 +178,9 @@ pub use manager::JwtManager;
 pub use mint::{AccessToken, Fresh, RefreshToken};
 #[cfg(feature = "redis")]
 pub use revocation::RedisStore;
-pub use revocation::{MemoryStore, RevocationStore, StoreError, StoreFuture, TokenPair};
+pub use revocation::{
+    MemoryStore, RevocationStore, StoreError, StoreFuture, TokenPair, TokenPairBuilder,
+};
 pub use set_cookies::{CookieOptions, SetCookieTarget};
 pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
 pub use verify::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};

@@ -319,7 +319,7 @@ async fn run_loaders(
         .revocation
         .as_ref()
         .filter(|_| !options.skip_revocation_check)
-        && check.is_revoked(&jwt, manager.family_lifetime()).await?
+        && check.is_revoked(&jwt, manager.family_ttl(&jwt)).await?
     {
         return Err(refused(
             JwtErrorKind::Revoked,
@@ -339,6 +339,8 @@ async fn run_loaders(
             &jwt,
         ));
     }
+    // What `ImplicitRefresh` needs to know before renewing this token.
+    jwt.revocation_checked = !options.skip_revocation_check && manager.checks_revocation();
     if let Some(verify) = &callbacks.claims_verification
         && !verify(jwt.clone()).await?
     {

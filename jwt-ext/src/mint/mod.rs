@@ -4,6 +4,7 @@
 mod claims;
 mod fresh;
 mod header;
+mod renew;
 
 pub use fresh::Fresh;
 pub(crate) use header::default_segment;
@@ -35,6 +36,9 @@ struct Spec<'a> {
     expires: Option<Expiry>,
     claims: Map<String, Value>,
     headers: Map<String, Value>,
+    /// The claims of the token this one renews, if it renews one: they take
+    /// the place of the identity and claims loaders' output.
+    renews: Option<Map<String, Value>>,
     /// The first bad argument, reported by `encode` so setters can chain.
     error: Option<JwtError>,
 }
@@ -66,6 +70,7 @@ impl<'a> Spec<'a> {
             expires: None,
             claims: Map::new(),
             headers: Map::new(),
+            renews: None,
             error,
         }
     }
@@ -129,9 +134,9 @@ impl<'a> Spec<'a> {
         // The loaders see the identity as given; the claim holds what the
         // identity loader makes of it.
         let callbacks = &settings.callbacks;
-        let identity = match &callbacks.identity {
-            Some(loader) => loader(&self.identity),
-            None => self.identity.clone(),
+        let identity = match (&callbacks.identity, &self.renews) {
+            (Some(loader), None) => loader(&self.identity),
+            _ => self.identity.clone(),
         };
         payload.push(&*settings.identity_claim, identity);
         if settings.encode_nbf {
@@ -150,11 +155,16 @@ impl<'a> Spec<'a> {
             payload.push("exp", exp.into());
         }
         // flask: the loader's claims, updated with the call's, override all.
-        let loaded_claims = loaded_object(
-            &callbacks.additional_claims,
-            &self.identity,
-            "additional claims",
-        )?;
+        // A renewal copies them instead: the loader ran when the original
+        // was minted.
+        let loaded_claims = match self.renews {
+            Some(copied) => copied,
+            None => loaded_object(
+                &callbacks.additional_claims,
+                &self.identity,
+                "additional claims",
+            )?,
+        };
         let payload = payload.into_json([loaded_claims, self.claims]);
 
         let signing_key = callbacks
@@ -210,6 +220,11 @@ fn append_base64(token: &mut Vec<u8>, bytes: &[u8]) -> Result<(), JwtError> {
         .encode_slice(bytes, &mut token[start..])
         .map_err(|e| encode_error(format!("base64 encoding failed: {e}")))?;
     Ok(())
+}
+
+/// A random UUID v4, e.g. the id of a refresh-token family.
+pub(crate) fn random_id() -> Result<String, JwtError> {
+    Ok(random_uuids(false)?.0)
 }
 
 /// The `jti` and, with CSRF protection, the `csrf` claim: UUIDs v4 as

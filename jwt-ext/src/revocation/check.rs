@@ -1,11 +1,12 @@
 //! The revocation check of the pipeline: a store lookup bounded by a
 //! timeout, failing closed.
 
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::{RevocationStore, StoreError, keys};
-use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManagerBuilder};
+use crate::{DecodedJwt, Jwt, JwtError, JwtErrorKind, JwtManager, JwtManagerBuilder};
 
 /// How revocation is checked: the store, the time it may take, and what a
 /// failing store means.
@@ -14,6 +15,7 @@ pub(crate) struct RevocationCheck {
     pub(crate) store: Arc<dyn RevocationStore>,
     pub(crate) timeout: Duration,
     pub(crate) fail_open: bool,
+    pub(crate) reuse_interval: Duration,
 }
 
 /// The builder's revocation settings, assembled into a check at build time.
@@ -22,6 +24,7 @@ pub(crate) struct RevocationOptions {
     pub(crate) store: Option<Arc<dyn RevocationStore>>,
     pub(crate) timeout: Duration,
     pub(crate) fail_open: bool,
+    pub(crate) reuse_interval: Duration,
 }
 
 impl Default for RevocationOptions {
@@ -30,6 +33,7 @@ impl Default for RevocationOptions {
             store: None,
             timeout: Duration::from_millis(250),
             fail_open: false,
+            reuse_interval: Duration::from_secs(5),
         }
     }
 }
@@ -41,6 +45,7 @@ impl RevocationOptions {
             store,
             timeout: self.timeout,
             fail_open: self.fail_open,
+            reuse_interval: self.reuse_interval,
         })
     }
 }
@@ -72,8 +77,8 @@ impl RevocationCheck {
     }
 
     /// Whether `jwt` is revoked, directly, through its refresh family, or
-    /// because it is a refresh token exchanged before (reuse: the whole
-    /// family is revoked now).
+    /// because it is a refresh token exchanged before the reuse interval
+    /// (reuse: the whole family is revoked now).
     pub(crate) async fn is_revoked(
         &self,
         jwt: &DecodedJwt,
@@ -101,16 +106,18 @@ impl RevocationCheck {
         let Some(jti) = jwt.jti() else {
             return Ok(false);
         };
-        let family = family_of(jwt);
-        let mut watched = vec![keys::revoked(jti)];
-        if let Some(family) = &family {
-            watched.push(keys::family(family));
-        }
-        if self.timed(self.store.contains(&watched)).await? {
+        if self.revoked_directly(jwt).await? {
             return Ok(true);
         }
         if jwt.is_refresh() && self.timed(self.store.contains(&[keys::used(jti)])).await? {
-            if let Some(family) = &family {
+            // A replay of a token exchanged moments ago is a double submit:
+            // rotation answers it with a pair of the same family.
+            if !self.reuse_interval.is_zero()
+                && self.timed(self.store.contains(&[keys::grace(jti)])).await?
+            {
+                return Ok(false);
+            }
+            if let Some(family) = &family_of(jwt) {
                 self.timed(self.store.insert(&keys::family(family), family_ttl))
                     .await?;
             }
@@ -121,6 +128,52 @@ impl RevocationCheck {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// Whether the token itself or its family is revoked, without the reuse
+    /// check and without failing open.
+    pub(crate) async fn revoked_directly(&self, jwt: &DecodedJwt) -> Result<bool, JwtError> {
+        let Some(jti) = jwt.jti() else {
+            return Ok(false);
+        };
+        let mut watched = vec![keys::revoked(jti)];
+        if let Some(family) = family_of(jwt) {
+            watched.push(keys::family(&family));
+        }
+        self.timed(self.store.contains(&watched)).await
+    }
+}
+
+impl JwtManager {
+    /// Whether `jwt` is still unrevoked now, by the store and the blocklist
+    /// loader: asked again before a token is renewed or exchanged, since
+    /// the handler may have revoked it. A failing store is an error, never
+    /// a yes, whatever `revocation_fail_open` says.
+    pub(crate) async fn still_unrevoked(&self, jwt: &Jwt) -> Result<bool, JwtError> {
+        let settings = self.settings();
+        if let Some(check) = &settings.revocation
+            && check.revoked_directly(jwt).await?
+        {
+            return Ok(false);
+        }
+        match &settings.callbacks.blocklist {
+            Some(blocklist) => Ok(!blocklist(jwt.clone()).await?),
+            None => Ok(true),
+        }
+    }
+
+    /// [`still_unrevoked`](Self::still_unrevoked) for a token verified
+    /// outside the pipeline.
+    pub(crate) async fn still_unrevoked_decoded(&self, jwt: &DecodedJwt) -> Result<bool, JwtError> {
+        self.still_unrevoked(&Jwt::new(Rc::new(jwt.clone()), None))
+            .await
+    }
+
+    /// Whether a revocation check can say anything: a store or a
+    /// blocklist loader is configured.
+    pub(crate) fn checks_revocation(&self) -> bool {
+        let settings = self.settings();
+        settings.revocation.is_some() || settings.callbacks.blocklist.is_some()
     }
 }
 
@@ -159,6 +212,30 @@ impl JwtManagerBuilder {
     /// with 503. Defaults to 250 ms.
     pub fn revocation_timeout(mut self, timeout: Duration) -> Self {
         self.revocation.timeout = timeout;
+        self
+    }
+
+    /// How long after a refresh token's exchange a replay of it is taken
+    /// for a double submit (two tabs, a retried request) rather than theft:
+    /// within the interval the replay gets a new pair of the same family
+    /// and nothing is revoked; after it, the whole family is revoked, as
+    /// reuse detection wants. Zero makes refresh tokens strictly single-use:
+    /// of two concurrent exchanges one wins and the other revokes the
+    /// family. Defaults to 5 seconds, as Auth0's reuse interval.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use jwt_ext::{JwtManager, MemoryStore};
+    ///
+    /// let jwt = JwtManager::builder()
+    ///     .secret_key("change me: a long random secret, 32 bytes or more")
+    ///     .revocation_store(MemoryStore::new())
+    ///     .refresh_reuse_interval(Duration::from_secs(2))
+    ///     .build()?;
+    /// # Ok::<(), jwt_ext::ConfigError>(())
+    /// ```
+    pub fn refresh_reuse_interval(mut self, interval: Duration) -> Self {
+        self.revocation.reuse_interval = interval;
         self
     }
 

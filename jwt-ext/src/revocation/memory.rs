@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use super::{RevocationStore, StoreError, StoreFuture};
 
-/// Revoked keys in this process's memory, expiring with their tokens.
+/// Revoked keys in this process's memory, expiring with their tokens (a
+/// TTL beyond what the monotonic clock can hold is kept forever).
 ///
 /// Right for tests and for a single instance; several instances behind a
 /// load balancer need a shared store such as `RedisStore`
@@ -56,7 +57,9 @@ impl RevocationStore for MemoryStore {
         entries.retain(|_, expiry| live(expiry, now));
         let inserted = !entries.contains_key(key);
         if inserted {
-            entries.insert(key.to_owned(), ttl.map(|ttl| now + ttl));
+            // A TTL beyond what `Instant` can hold is kept forever.
+            let expiry = ttl.and_then(|ttl| now.checked_add(ttl));
+            entries.insert(key.to_owned(), expiry);
         }
         Box::pin(std::future::ready(Ok::<_, StoreError>(inserted)))
     }
@@ -100,5 +103,13 @@ mod tests {
             store.insert("a", None).await.unwrap(),
             "expired keys can be recorded again"
         );
+    }
+
+    #[actix_web::test]
+    async fn a_ttl_too_long_for_the_clock_keeps_the_key_forever() {
+        let store = MemoryStore::new();
+        assert!(store.insert("far", Some(Duration::MAX)).await.unwrap());
+        assert!(store.contains(&["far".to_owned()]).await.unwrap());
+        assert_eq!(store.len(), 1);
     }
 }

@@ -3,7 +3,9 @@
 //! detection.
 
 mod check;
+mod lifetime;
 mod memory;
+mod pair;
 #[cfg(feature = "redis")]
 mod redis;
 mod rotation;
@@ -15,9 +17,9 @@ use std::time::Duration;
 
 pub(crate) use check::{RevocationCheck, RevocationOptions};
 pub use memory::MemoryStore;
+pub use pair::{TokenPair, TokenPairBuilder};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
-pub use rotation::TokenPair;
 
 /// The future of a [`RevocationStore`] operation.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + 'a>>;
@@ -44,6 +46,12 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// Records `key` for `ttl` (forever when `None`), atomically: `true` if
     /// it was not there yet, `false` if it was. Two concurrent inserts of
     /// the same key must not both answer `true`.
+    ///
+    /// A key must never expire before its `ttl`: a TTL longer than the
+    /// store can express is kept without expiry, never shortened or
+    /// wrapped. jwt-ext itself passes `None` for revocations of tokens that
+    /// live more than 100 years (or whose `exp` is too large to compute
+    /// with), so stores only see TTLs below that.
     fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool>;
 
     /// Whether any of `keys` is recorded and not expired.
@@ -83,6 +91,12 @@ pub(crate) mod keys {
     /// A refresh token already exchanged by rotation.
     pub(crate) fn used(jti: &str) -> String {
         format!("used:{jti}")
+    }
+
+    /// A refresh token exchanged within the last reuse interval: a replay
+    /// now is a double submit, not theft.
+    pub(crate) fn grace(jti: &str) -> String {
+        format!("grace:{jti}")
     }
 
     /// A refresh-token family revoked after reuse.

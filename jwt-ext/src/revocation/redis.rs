@@ -8,7 +8,8 @@ use super::{RevocationStore, StoreError, StoreFuture};
 
 /// Revoked keys in Redis, with a TTL equal to the token's remaining
 /// lifetime, so the list cleans itself up. Every instance that shares the
-/// Redis sees a revocation at once.
+/// Redis sees a revocation at once. A TTL too long for Redis's expiry
+/// arithmetic (beyond about 73 million years) is kept without expiry.
 ///
 /// The connection is managed: after Redis restarts, the next requests
 /// reconnect. While Redis is unreachable, lookups fail and protected routes
@@ -65,6 +66,17 @@ impl RedisStore {
     }
 }
 
+/// The `PX` argument for `ttl`, or `None` to keep the key without expiry
+/// when Redis cannot express the TTL: Redis refuses an expiry whose
+/// `now + PX` overflows a signed 64-bit count of milliseconds, so anything
+/// above a quarter of that range (about 73 million years) is kept forever.
+fn px_millis(ttl: Duration) -> Option<i64> {
+    const LONGEST: i64 = i64::MAX / 4;
+    // At least a millisecond: PX 0 is an error.
+    let millis = i64::try_from(ttl.as_millis()).ok()?.max(1);
+    (millis <= LONGEST).then_some(millis)
+}
+
 fn redis_error(e: redis::RedisError) -> StoreError {
     StoreError::new(format!("Redis: {e}"))
 }
@@ -78,9 +90,8 @@ impl RevocationStore for RedisStore {
                 .arg(format!("{}{key}", self.prefix))
                 .arg(1)
                 .arg("NX");
-            if let Some(ttl) = ttl {
-                // At least a millisecond: PX 0 is an error.
-                command.arg("PX").arg(ttl.as_millis().max(1) as u64);
+            if let Some(millis) = ttl.and_then(px_millis) {
+                command.arg("PX").arg(millis);
             }
             let reply: Option<String> = command
                 .query_async(&mut connection)
@@ -112,5 +123,23 @@ impl std::fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("prefix", &self.prefix)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_redis_cannot_hold_are_kept_without_expiry() {
+        assert_eq!(px_millis(Duration::from_micros(10)), Some(1));
+        assert_eq!(px_millis(Duration::from_secs(60)), Some(60_000));
+        // 2^64 ms: a truncating cast would make it 0.
+        assert_eq!(
+            px_millis(Duration::from_millis(u64::MAX).saturating_add(Duration::from_millis(1))),
+            None
+        );
+        assert_eq!(px_millis(Duration::from_millis(u64::MAX)), None);
+        assert_eq!(px_millis(Duration::MAX), None);
     }
 }

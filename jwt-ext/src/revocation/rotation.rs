@@ -1,20 +1,9 @@
 //! Refresh-token rotation with reuse detection (RFC 9700 §4.14), an opt-in
 //! beyond flask-jwt-extended.
 
-use std::time::Duration;
-
 use super::check::family_of;
-use super::keys;
-use crate::{DecodedJwt, Expiry, Fresh, JwtError, JwtErrorKind, JwtManager};
-
-/// A new access token and a new refresh token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenPair {
-    /// The new access token (not fresh).
-    pub access_token: String,
-    /// The new refresh token, of the same family as the one exchanged.
-    pub refresh_token: String,
-}
+use super::{RevocationCheck, TokenPair, keys};
+use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManager};
 
 impl JwtManager {
     /// Revokes a verified token until it would expire anyway (logout).
@@ -41,10 +30,21 @@ impl JwtManager {
     }
 
     /// Exchanges a verified refresh token for a new pair of the same
-    /// family, and marks the old one as used. A used refresh token that
-    /// comes back is a sign of theft: its whole family is revoked, so the
-    /// thief and the victim both have to log in again. Of two concurrent
-    /// exchanges of one token, exactly one succeeds.
+    /// family, and marks the old one as used.
+    ///
+    /// The new tokens carry the identity and the custom claims of the
+    /// exchanged one (the loaders do not run again: see the
+    /// [revocation guide](crate::guide::revocation)); the access token is
+    /// not fresh. A revoked token, or one of a revoked family, is refused
+    /// here too, whether or not the route checked revocation.
+    ///
+    /// A used refresh token that comes back within the
+    /// [reuse interval](crate::JwtManagerBuilder::refresh_reuse_interval)
+    /// (5 s by default: two tabs, a retried request) gets another new pair
+    /// of the same family. After the interval it is a sign of theft: its
+    /// whole family is revoked, so the thief and the victim both have to
+    /// log in again. With an interval of zero, of two concurrent exchanges
+    /// of one token exactly one succeeds.
     ///
     /// ```
     /// use actix_web::{HttpResponse, post};
@@ -63,60 +63,132 @@ impl JwtManager {
     ///
     /// # Errors
     /// As [`revoke_token`](Self::revoke_token); a 422 for an access token;
-    /// 401 `Token has been revoked` for a token already exchanged.
+    /// 401 `Token has been revoked` for a revoked token and for a token
+    /// exchanged before the reuse interval.
     pub async fn rotate_refresh_token(&self, refresh: &DecodedJwt) -> Result<TokenPair, JwtError> {
+        self.rotate(refresh).await.map_err(|e| self.own(e))
+    }
+
+    async fn rotate(&self, refresh: &DecodedJwt) -> Result<TokenPair, JwtError> {
         let check = self.revocation()?;
         if !refresh.is_refresh() {
-            return Err(self.own(JwtError::new(
+            return Err(JwtError::new(
                 JwtErrorKind::WrongTokenType,
                 "Only refresh tokens are allowed",
-            )));
+            ));
         }
         let jti = refresh
             .jti()
-            .ok_or_else(|| self.own(JwtError::invalid_token("Missing claim: jti")))?;
-        let family = family_of(refresh).unwrap_or_else(|| jti.to_owned());
-        let first_use = check
-            .timed(
-                check
-                    .store
-                    .insert(&keys::used(jti), self.remaining_lifetime(refresh)),
-            )
-            .await
-            .map_err(|e| self.own(e))?;
-        if !first_use {
-            check
-                .timed(
-                    check
-                        .store
-                        .insert(&keys::family(&family), self.family_lifetime()),
-                )
-                .await
-                .map_err(|e| self.own(e))?;
-            tracing::warn!(
-                target: "jwt_ext::revocation",
-                "refresh token reuse detected: its token family is revoked"
-            );
-            return Err(self.own(
-                JwtError::new(JwtErrorKind::Revoked, "Token has been revoked")
-                    .with_token(refresh.header().clone(), refresh.claims().clone()),
-            ));
+            .ok_or_else(|| JwtError::invalid_token("Missing claim: jti"))?;
+        let revoked = || {
+            JwtError::new(JwtErrorKind::Revoked, "Token has been revoked")
+                .with_token(refresh.header().clone(), refresh.claims().clone())
+        };
+        // First of all: `decode_token` and `skip_revocation_check` routes
+        // bring tokens nothing has checked.
+        if !self.still_unrevoked_decoded(refresh).await? {
+            return Err(revoked());
         }
-        let identity = refresh.identity();
+        let family = family_of(refresh).unwrap_or_else(|| jti.to_owned());
+        let replay = match self.exchange(check, refresh, jti).await? {
+            Exchange::First => false,
+            Exchange::Replay => true,
+            Exchange::Reuse => {
+                check
+                    .timed(
+                        check
+                            .store
+                            .insert(&keys::family(&family), self.family_ttl(refresh)),
+                    )
+                    .await?;
+                tracing::warn!(
+                    target: "jwt_ext::revocation",
+                    "refresh token reuse detected: its token family is revoked"
+                );
+                return Err(revoked());
+            }
+        };
+        // A double submit gets a pair, unless theft was detected meanwhile.
+        if replay {
+            if check
+                .timed(check.store.contains(&[keys::family(&family)]))
+                .await?
+            {
+                return Err(revoked());
+            }
+            tracing::info!(
+                target: "jwt_ext::revocation",
+                "refresh token replayed within the reuse interval: same family"
+            );
+        }
         Ok(TokenPair {
             access_token: self
-                .access_token(identity)
-                .fresh(Fresh::No)
+                .renewed_access_token(refresh)
                 .claim("fam", &family)
                 .encode()?,
             refresh_token: self
-                .refresh_token(identity)
+                .renewed_refresh_token(refresh)
                 .claim("fam", &family)
                 .encode()?,
         })
     }
 
-    fn revocation(&self) -> Result<&super::RevocationCheck, JwtError> {
+    /// Marks `refresh` as used and says whether it was used before, within
+    /// the reuse interval or not.
+    ///
+    /// Every exchange that finds the token unused records the grace key
+    /// (for the interval) before the used key. So the used key never exists
+    /// without a grace key recorded at or before it: an exchange that finds
+    /// the token already used is a replay within the interval exactly when
+    /// the grace key is still there. An exchange that found it unused and
+    /// then loses the race for the used key ran alongside the winner: a
+    /// double submit as well.
+    async fn exchange(
+        &self,
+        check: &RevocationCheck,
+        refresh: &DecodedJwt,
+        jti: &str,
+    ) -> Result<Exchange, JwtError> {
+        let interval = check.reuse_interval;
+        let lifetime = self.remaining_lifetime(refresh);
+        if interval.is_zero() {
+            // Strictly single use: one atomic insert decides.
+            let first = check
+                .timed(check.store.insert(&keys::used(jti), lifetime))
+                .await?;
+            return Ok(if first {
+                Exchange::First
+            } else {
+                Exchange::Reuse
+            });
+        }
+        if check
+            .timed(check.store.contains(&[keys::used(jti)]))
+            .await?
+        {
+            let within = check
+                .timed(check.store.contains(&[keys::grace(jti)]))
+                .await?;
+            return Ok(if within {
+                Exchange::Replay
+            } else {
+                Exchange::Reuse
+            });
+        }
+        check
+            .timed(check.store.insert(&keys::grace(jti), Some(interval)))
+            .await?;
+        let first = check
+            .timed(check.store.insert(&keys::used(jti), lifetime))
+            .await?;
+        Ok(if first {
+            Exchange::First
+        } else {
+            Exchange::Replay
+        })
+    }
+
+    fn revocation(&self) -> Result<&RevocationCheck, JwtError> {
         self.settings().revocation.as_ref().ok_or_else(|| {
             JwtError::new(
                 JwtErrorKind::Misconfigured,
@@ -124,26 +196,14 @@ impl JwtManager {
             )
         })
     }
+}
 
-    /// How long a revocation must be kept: until the token expires, plus
-    /// the leeway during which it would still be accepted.
-    pub(crate) fn remaining_lifetime(&self, jwt: &DecodedJwt) -> Option<Duration> {
-        let settings = self.settings();
-        let exp = jwt.expires_at()?;
-        let remaining = exp + settings.leeway_secs - settings.clock.now().timestamp();
-        Some(Duration::from_secs(
-            u64::try_from(remaining).unwrap_or(0).max(1),
-        ))
-    }
-
-    /// How long a revoked family is kept: as long as its refresh tokens live.
-    pub(crate) fn family_lifetime(&self) -> Option<Duration> {
-        match self.settings().refresh_expires {
-            Expiry::In(delta) => delta
-                .to_std()
-                .ok()
-                .map(|d| d + Duration::from_secs(self.settings().leeway_secs as u64)),
-            Expiry::Never => None,
-        }
-    }
+/// What an exchange found.
+enum Exchange {
+    /// The token's first exchange.
+    First,
+    /// A replay within the reuse interval: a double submit.
+    Replay,
+    /// A replay after the interval: theft.
+    Reuse,
 }
