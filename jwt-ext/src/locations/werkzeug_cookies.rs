@@ -191,8 +191,8 @@ mod tests {
     /// Names and values, as Python strings.
     type Expected = &'static [(&'static str, &'static str)];
 
-    /// Header bytes and the pairs Werkzeug 3.1.9's `parse_cookie` returns
-    /// for them (`.items(multi=True)`), as produced by running Werkzeug.
+    /// Header bytes and the pairs, in order, that Werkzeug 3.1.9's
+    /// `parse_cookie` finds in them, as produced by running Werkzeug.
     /// Regenerate the right-hand sides from the left-hand sides with the
     /// oracle's Python (run from this directory):
     ///
@@ -204,7 +204,7 @@ mod tests {
     /// def rs(s): return '"' + "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else {'"': '\\"', "\\": "\\\\", "\t": "\\t"}.get(ch, "\\u{%x}" % ord(ch)) for ch in s) + '"'
     /// for lit in re.findall(r'^\s+\((b"(?:[^"\\]|\\.)*"), &\[', open(sys.argv[1]).read(), re.M):
     ///     h = ast.literal_eval(lit)
-    ///     pairs = parse_cookie(h.decode("latin-1")).items(multi=True)
+    ///     pairs = parse_cookie(h.decode("latin-1"), cls=list)
     ///     print(f"        ({rb(h)}, &[{', '.join(f'({rs(k)}, {rs(v)})' for k, v in pairs)}]),")
     /// EOF
     /// ```
