@@ -78,11 +78,11 @@ fn call_setter(
             Ok(())
         }
         "unset_access_cookies" => {
-            jwt.unset_access_cookies(response);
+            jwt.unset_access_cookies_with(response, &options);
             Ok(())
         }
         "unset_refresh_cookies" => {
-            jwt.unset_refresh_cookies(response);
+            jwt.unset_refresh_cookies_with(response, &options);
             Ok(())
         }
         other => panic!("unknown cookie function {other}"),

@@ -230,12 +230,46 @@ impl JwtManager {
 
     /// flask's `unset_access_cookies(response)`.
     pub fn unset_access_cookies(&self, response: &mut impl SetCookieTarget) {
-        self.unset_cookies(response, Kind::Access, &CookieOptions::new());
+        self.unset_access_cookies_with(response, &CookieOptions::new());
+    }
+
+    /// [`unset_access_cookies`](Self::unset_access_cookies) with flask's
+    /// `domain` argument (`max_age` is ignored): a browser deletes a cookie
+    /// only for the domain it was set with.
+    ///
+    /// ```
+    /// # let jwt = jwt_ext::JwtManager::builder().secret_key("0123456789abcdef0123456789abcdef").build().unwrap();
+    /// use jwt_ext::CookieOptions;
+    ///
+    /// let mut response = actix_web::HttpResponse::Ok().finish();
+    /// jwt.unset_access_cookies_with(&mut response, &CookieOptions::new().domain("api.example.com"));
+    /// let cleared = response.headers().get("set-cookie").unwrap();
+    /// assert_eq!(
+    ///     cleared,
+    ///     "access_token_cookie=; Domain=api.example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Path=/"
+    /// );
+    /// ```
+    pub fn unset_access_cookies_with(
+        &self,
+        response: &mut impl SetCookieTarget,
+        options: &CookieOptions,
+    ) {
+        self.unset_cookies(response, Kind::Access, options);
     }
 
     /// flask's `unset_refresh_cookies(response)`.
     pub fn unset_refresh_cookies(&self, response: &mut impl SetCookieTarget) {
-        self.unset_cookies(response, Kind::Refresh, &CookieOptions::new());
+        self.unset_refresh_cookies_with(response, &CookieOptions::new());
+    }
+
+    /// [`unset_refresh_cookies`](Self::unset_refresh_cookies) with flask's
+    /// `domain` argument (`max_age` is ignored).
+    pub fn unset_refresh_cookies_with(
+        &self,
+        response: &mut impl SetCookieTarget,
+        options: &CookieOptions,
+    ) {
+        self.unset_cookies(response, Kind::Refresh, options);
     }
 
     /// flask's `get_csrf_token(token)`: the `csrf` claim of a verified token,

@@ -1,50 +1,69 @@
 //! The cookie location: flask-jwt-extended's `_decode_jwt_from_cookies`,
-//! with the CSRF double submit on state-changing methods.
+//! with the CSRF double submit on state-changing methods. The request is
+//! read as a WSGI server hands it to flask: the `Cookie` header parsed by
+//! Werkzeug's rules, repeated headers joined.
+
+use std::borrow::Cow;
 
 use actix_web::HttpRequest;
+use actix_web::http::Version;
+use actix_web::http::header::COOKIE;
 
-use super::Found;
 use super::body::{Body, is_form};
+use super::wsgi::{joined_header, latin1_header};
+use super::{Found, werkzeug_cookies};
 use crate::config::{CookieNames, Settings};
 use crate::{JwtError, JwtErrorKind};
 
-pub(super) fn token_from_cookies(
-    req: &HttpRequest,
+pub(super) fn token_from_cookies<'r>(
+    req: &'r HttpRequest,
     settings: &Settings,
     refresh: bool,
     body: &Body,
-) -> Result<Found<'static>, JwtError> {
+) -> Result<Found<'r>, JwtError> {
     let names = cookie_names(settings, refresh);
-    let token = req
-        .cookie(&names.cookie)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if token.is_empty() {
+    let token = match cookie_header(req) {
+        None => None,
+        Some(Cow::Borrowed(header)) => werkzeug_cookies::get(header, &names.cookie),
+        Some(Cow::Owned(header)) => werkzeug_cookies::get(&header, &names.cookie)
+            .map(|value| Cow::Owned(value.into_owned())),
+    };
+    let Some(token) = token.filter(|token| !token.is_empty()) else {
         return Err(JwtError::new(
             JwtErrorKind::NoAuthorization,
             format!("Missing cookie \"{}\"", names.cookie),
         ));
-    }
+    };
     if !needs_csrf(req, settings) {
-        return Ok(Found {
-            token: token.into(),
-            csrf: None,
-        });
+        return Ok(Found { token, csrf: None });
     }
     // The proof comes from a header (or form field) that only the site's own
     // scripts can set; the CSRF cookie itself never counts, since the browser
     // sends it along with the forged request.
-    let mut csrf = csrf_header(req, names);
+    let mut csrf = csrf_header(req, names).map(|value| latin1_header(value).into_owned());
     if csrf.is_none() && settings.transport.csrf_check_form {
         csrf = csrf_form_field(req, names, body);
     }
     match csrf {
         Some(csrf) => Ok(Found {
-            token: token.into(),
+            token,
             csrf: Some(csrf),
         }),
         None => Err(JwtError::new(JwtErrorKind::Csrf, "Missing CSRF token")),
     }
+}
+
+/// The `Cookie` header as flask sees it. Over HTTP/1 a WSGI server joins
+/// repeated headers with `,`, which Werkzeug then reads as part of a value.
+/// HTTP/2 and HTTP/3 clients split one cookie header into crumbs, which
+/// RFC 9113 §8.2.3 rejoins with `; ` before any HTTP/1 hop to flask.
+fn cookie_header(req: &HttpRequest) -> Option<Cow<'_, [u8]>> {
+    let separator: &[u8] = if req.version() >= Version::HTTP_2 {
+        b"; "
+    } else {
+        b","
+    };
+    joined_header(req, COOKIE, separator)
 }
 
 pub(crate) fn cookie_names(settings: &Settings, refresh: bool) -> &CookieNames {
@@ -61,11 +80,11 @@ pub(crate) fn needs_csrf(req: &HttpRequest, settings: &Settings) -> bool {
     settings.csrf_protect && settings.transport.csrf_methods.contains(req.method())
 }
 
-fn csrf_header(req: &HttpRequest, names: &CookieNames) -> Option<String> {
-    req.headers()
-        .get(names.csrf_header.as_str())
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .filter(|v| !v.is_empty())
+/// The CSRF header, repeated values joined with `,` as flask sees them (a
+/// right value then a wrong one is no match); `None` when absent or empty,
+/// as flask's `not csrf_value`.
+fn csrf_header<'r>(req: &'r HttpRequest, names: &CookieNames) -> Option<Cow<'r, [u8]>> {
+    joined_header(req, names.csrf_header.as_str(), b",").filter(|value| !value.is_empty())
 }
 
 /// Whether the CSRF value must be looked for in a form body: the guard

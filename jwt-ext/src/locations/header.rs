@@ -1,11 +1,13 @@
 //! The `Authorization` header, parsed exactly as flask-jwt-extended's
-//! `_decode_jwt_from_headers`: comma-separated fields, a case-sensitive
-//! scheme, Python's notion of whitespace.
+//! `_decode_jwt_from_headers`: repeated headers joined with `,` as a WSGI
+//! server joins them, comma-separated fields, a case-sensitive scheme,
+//! Python's notion of whitespace.
 
 use std::borrow::Cow;
 
 use actix_web::HttpRequest;
 
+use super::wsgi::{joined_header, latin1_header};
 use crate::config::Settings;
 use crate::{JwtError, JwtErrorKind};
 
@@ -14,21 +16,17 @@ pub(super) fn token_from_header<'r>(
     settings: &Settings,
 ) -> Result<Cow<'r, str>, JwtError> {
     let name = &settings.header_name_display;
-    let value = req.headers().get(&settings.header_name);
-    if let Some(token) =
-        value.and_then(|value| plain_token(value.as_bytes(), &settings.header_type))
+    // A WSGI server joins repeated fields with `,`: `Bearer a` twice reads
+    // `Bearer a,Bearer a`, two `Bearer` fields, which flask refuses.
+    let value = joined_header(req, &settings.header_name, b",");
+    if let Some(Cow::Borrowed(value)) = value
+        && let Some(token) = plain_token(value, &settings.header_type)
     {
         return Ok(Cow::Borrowed(token));
     }
     // Werkzeug reads header bytes as Latin-1; so do we, so that a non-ASCII
     // byte is a character to split on or reject, never a decoding failure.
-    let raw: Cow<'_, str> = match value {
-        None => Cow::Borrowed(""),
-        Some(value) => match value.to_str() {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => Cow::Owned(value.as_bytes().iter().map(|&b| char::from(b)).collect()),
-        },
-    };
+    let raw = value.map(latin1_header).unwrap_or_default();
     let value = raw.trim_matches(is_py_space).trim_matches(',');
     if value.is_empty() {
         // Written at start-up: optional routes meet this on every anonymous request.

@@ -5,6 +5,8 @@ pub(crate) mod cookies;
 mod header;
 mod json;
 mod query;
+mod werkzeug_cookies;
+mod wsgi;
 
 use std::borrow::Cow;
 
@@ -16,7 +18,8 @@ use crate::{JwtError, TokenLocation};
 use body::Body;
 
 /// A token as found, with the CSRF value sent beside it (cookies only).
-/// A plain `Authorization` header lends its token; other locations own it.
+/// A plain `Authorization` header and a plain cookie value lend their
+/// token; other locations own it.
 pub(crate) struct Found<'r> {
     pub(crate) token: Cow<'r, str>,
     pub(crate) csrf: Option<String>,
