@@ -12,13 +12,13 @@
 //!
 //! It runs only after serde_json has refused a segment, so a valid token
 //! never pays for it. It answers `None` where Python would accept the bytes
-//! (UTF-16, a BOM, `NaN`, `1e400`, a lone surrogate escape): jwt-ext refuses
-//! those anyway and keeps serde_json's text.
+//! (UTF-16 or UTF-32, a BOM, `NaN`, `1e400`, a lone surrogate, escaped or
+//! encoded): jwt-ext refuses those anyway and keeps serde_json's text.
 //!
 //! One deliberate difference: nesting deeper than serde_json parses (127
 //! containers) is Python's `RecursionError` text here, where Python reaches
-//! its own recursion limit only near 1000. The scanner keeps its containers in a
-//! vector, so no input can exhaust the stack.
+//! its own recursion limit only near 1000. The scanner keeps its open
+//! containers in a vector, so no input can exhaust the stack.
 
 /// The deepest nesting serde_json parses: its recursion limit (128) counts
 /// the container that reaches it.
