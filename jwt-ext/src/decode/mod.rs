@@ -2,6 +2,7 @@
 
 mod claims;
 mod object;
+mod python_json;
 mod segments;
 
 use serde_json::{Map, Value};
