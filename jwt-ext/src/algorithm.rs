@@ -18,7 +18,8 @@ pub(crate) const SUPPORTED: [Algorithm; 12] = [
     Algorithm::EdDSA,
 ];
 
-/// The `alg` header value, e.g. `"HS256"`.
+/// The `alg` header value, e.g. `"HS256"`; `"unsupported"` for a variant
+/// outside [`SUPPORTED`], which only messages ever show.
 pub(crate) fn alg_name(algorithm: Algorithm) -> &'static str {
     match algorithm {
         Algorithm::HS256 => "HS256",
@@ -37,9 +38,17 @@ pub(crate) fn alg_name(algorithm: Algorithm) -> &'static str {
     }
 }
 
-/// Parses an `alg` value exactly (case-sensitive, no trimming).
+/// Parses an `alg` value exactly (case-sensitive, no trimming), as
+/// jsonwebtoken's `FromStr` does. `Algorithm` is `#[non_exhaustive]`: a name
+/// jsonwebtoken learns later (e.g. `ES512`) stays refused until jwt-ext
+/// supports it.
 pub(crate) fn parse_alg(name: &str) -> Option<Algorithm> {
-    SUPPORTED.into_iter().find(|alg| alg_name(*alg) == name)
+    name.parse().ok().filter(is_supported)
+}
+
+/// Whether jwt-ext signs and verifies with `algorithm`.
+pub(crate) fn is_supported(algorithm: &Algorithm) -> bool {
+    SUPPORTED.contains(algorithm)
 }
 
 /// A family name for messages.
@@ -61,7 +70,11 @@ mod tests {
         for alg in SUPPORTED {
             assert_eq!(parse_alg(alg_name(alg)), Some(alg));
         }
-        for bad in ["hs256", "HS256 ", "HS256\0", "none", "None", ""] {
+        let refused = [
+            "hs256", "HS256 ", " HS256", "HS256\0", "eddsa", "EDDSA", "Ed25519", "ES512", "none",
+            "None", "",
+        ];
+        for bad in refused {
             assert_eq!(parse_alg(bad), None, "{bad:?}");
         }
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::keys::KeySet;
 use super::provider::ensure_crypto_provider;
 use super::{ConfigError, JwtManagerBuilder, TransportOptions};
-use crate::algorithm::{alg_name, family_name};
+use crate::algorithm::{alg_name, family_name, is_supported};
 use crate::callbacks::{Callbacks, ErrorResponses};
 use crate::{Expiry, TokenLocation};
 
@@ -59,7 +59,7 @@ impl Settings {
 
     pub(crate) fn from_builder(b: JwtManagerBuilder) -> Result<Self, ConfigError> {
         let provider = ensure_crypto_provider()?;
-        if alg_name(b.algorithm) == "unsupported" {
+        if !is_supported(&b.algorithm) {
             return Err(ConfigError::new(
                 "JWT_ALGORITHM is not supported by jwt-ext",
             ));
@@ -167,7 +167,7 @@ fn decode_algorithms(
                 family_name(signing.family()),
             )));
         }
-        if alg_name(alg) == "unsupported" {
+        if !is_supported(&alg) {
             return Err(ConfigError::new(
                 "JWT_DECODE_ALGORITHMS contains an unsupported algorithm",
             ));
