@@ -86,6 +86,51 @@ async fn the_handler_reads_the_whole_json_body_after_the_lookup() {
     );
 }
 
+/// flask reads `if not encoded_token` with Python truthiness: a falsy value
+/// is "missing", a truthy non-string reaches PyJWT. Answers of flask 4.7.4.
+#[actix_web::test]
+async fn json_token_values_follow_python_truthiness() {
+    let app = test::init_service(
+        App::new()
+            .app_data(manager(&[TokenLocation::Headers]))
+            .route("/raw", web::post().to(raw)),
+    )
+    .await;
+    let missing = (
+        401,
+        "{\"msg\":\"Missing \\\"access_token\\\" key in json data.\"}\n",
+    );
+    let not_bytes = (
+        422,
+        "{\"msg\":\"Invalid token type. Token must be a <class 'bytes'>\"}\n",
+    );
+    let cases = [
+        ("0", missing),
+        ("0.0", missing),
+        ("-0.0", missing),
+        ("[]", missing),
+        ("{}", missing),
+        ("false", missing),
+        ("null", missing),
+        ("\"\"", missing),
+        ("true", not_bytes),
+        ("1.5", not_bytes),
+        ("{\"a\":1}", not_bytes),
+        ("[\"\"]", not_bytes),
+        ("\" \"", (422, "{\"msg\":\"Not enough segments\"}\n")),
+    ];
+    for (value, (status, body)) in cases {
+        let req = test::TestRequest::post()
+            .uri("/raw")
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(format!("{{\"access_token\":{value}}}"))
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        assert_eq!(resp.status(), status, "access_token {value}");
+        assert_eq!(test::read_body(resp).await, body, "access_token {value}");
+    }
+}
+
 #[actix_web::test]
 async fn bodies_over_the_limit_are_refused_with_413() {
     let jwt = JwtManager::builder()

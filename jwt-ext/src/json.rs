@@ -1,4 +1,5 @@
-//! JSON text byte-compatible with Python's `json.dumps(..., separators=(",", ":"))`.
+//! JSON text byte-compatible with Python's `json.dumps(..., separators=(",", ":"))`,
+//! and Python's truthiness of a JSON value.
 //!
 //! flask-jwt-extended serialises token payloads with insertion order and
 //! `ensure_ascii=True`, token headers with sorted keys, and error bodies with
@@ -16,6 +17,22 @@ pub(crate) enum KeyOrder {
     Insertion,
     /// Sort keys by code point (token headers, `jsonify` bodies).
     Sorted,
+}
+
+/// Python's `bool(value)` of the decoded JSON: `None`, `False`, zero (`0`,
+/// `0.0`, `-0.0`), `""`, `[]` and `{}` are falsy, everything else is truthy.
+/// flask and PyJWT test values with `if not value`, so "present but falsy"
+/// reads as "missing".
+pub(crate) fn python_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        // -0.0 == 0.0; every integer serde_json holds converts to an f64.
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(map) => !map.is_empty(),
+    }
 }
 
 /// Serialises `value` compactly with every non-ASCII character escaped.
@@ -149,6 +166,39 @@ fn write_string(out: &mut String, s: &str) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn truthiness_matches_python_bool() {
+        // `bool(json.loads(text))` in Python.
+        let table = [
+            ("null", false),
+            ("false", false),
+            ("true", true),
+            ("0", false),
+            ("-0", false),
+            ("0.0", false),
+            ("-0.0", false),
+            ("0e10", false),
+            ("1", true),
+            ("-1", true),
+            ("0.5", true),
+            ("5e-324", true),
+            ("18446744073709551615", true),
+            (r#""""#, false),
+            (r#"" ""#, true),
+            (r#""0""#, true),
+            (r#""false""#, true),
+            ("[]", false),
+            ("[null]", true),
+            ("[0]", true),
+            ("{}", false),
+            (r#"{"":null}"#, true),
+        ];
+        for (text, python) in table {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(python_truthy(&value), python, "bool(json.loads({text:?}))");
+        }
+    }
 
     #[test]
     fn escapes_like_python_ensure_ascii() {

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::Settings;
+use crate::json::python_truthy;
 use crate::{JwtError, JwtErrorKind};
 
 /// The claims the checks read, found in one pass over the payload instead
@@ -147,19 +148,15 @@ fn micros(secs: i64) -> i64 {
 fn check_audience(claim: Option<&Value>, expected: &[String]) -> Result<(), JwtError> {
     let missing = || JwtError::invalid_token("Token is missing the \"aud\" claim");
     let bad_format = || JwtError::invalid_token("Invalid claim format in token");
+    // PyJWT: `if "aud" not in payload or not payload["aud"]`.
+    let claim = claim.filter(|aud| python_truthy(aud)).ok_or_else(missing)?;
     let claimed: Vec<&str> = match claim {
-        // PyJWT: `if "aud" not in payload or not payload["aud"]`, Python truthiness.
-        None | Some(Value::Null) | Some(Value::Bool(false)) => return Err(missing()),
-        Some(Value::String(s)) if s.is_empty() => return Err(missing()),
-        Some(Value::Array(items)) if items.is_empty() => return Err(missing()),
-        Some(Value::Object(map)) if map.is_empty() => return Err(missing()),
-        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => return Err(missing()),
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items
             .iter()
             .map(|item| item.as_str().ok_or_else(bad_format))
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(bad_format()),
+        _ => return Err(bad_format()),
     };
     if expected.iter().any(|aud| claimed.contains(&aud.as_str())) {
         Ok(())
@@ -198,6 +195,20 @@ mod tests {
         assert_eq!(msg(Some(json!([""]))), "Audience doesn't match");
         assert_eq!(msg(Some(json!([]))), "Token is missing the \"aud\" claim");
         assert_eq!(msg(None), "Token is missing the \"aud\" claim");
+        // Every falsy value is "missing", every other non-string a bad format.
+        for falsy in [
+            json!(null),
+            json!(false),
+            json!(0),
+            json!(-0.0),
+            json!(""),
+            json!({}),
+        ] {
+            assert_eq!(msg(Some(falsy)), "Token is missing the \"aud\" claim");
+        }
+        for truthy in [json!(true), json!(0.5), json!({"api": 1})] {
+            assert_eq!(msg(Some(truthy)), "Invalid claim format in token");
+        }
         assert_eq!(msg(Some(json!(1))), "Invalid claim format in token");
         assert_eq!(
             msg(Some(json!(["api", 1]))),

@@ -7,6 +7,7 @@ use super::Found;
 use super::body::{Body, is_json, may_have_body};
 use super::cookies::cookie_names;
 use crate::config::Settings;
+use crate::json::python_truthy;
 use crate::{JwtError, JwtErrorKind};
 
 pub(super) fn token_from_json(
@@ -49,13 +50,10 @@ pub(super) fn token_from_json(
             token: token.into(),
             csrf: None,
         }),
-        None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Err(missing()),
-        Some(Value::Array(items)) if items.is_empty() => Err(missing()),
-        Some(Value::Object(obj)) if obj.is_empty() => Err(missing()),
-        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => Err(missing()),
         // A truthy non-string reaches PyJWT, which refuses it with this message.
-        Some(_) => Err(JwtError::invalid_token(
+        Some(value) if python_truthy(&value) => Err(JwtError::invalid_token(
             "Invalid token type. Token must be a <class 'bytes'>",
         )),
+        _ => Err(missing()),
     }
 }
