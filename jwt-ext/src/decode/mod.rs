@@ -85,8 +85,10 @@ pub(crate) fn decode(
     match rules.check(&registered) {
         Ok(()) => {}
         Err(err) if err.kind() == JwtErrorKind::Expired => {
-            // flask decodes again with the expiry check off, so the expired
-            // callback sees the claims; an error of that pass wins (quirk 10).
+            // flask's `JWTManager._decode_jwt_from_config` catches the
+            // ExpiredSignatureError and decodes again with the expiry check
+            // off, so the expired callback sees the claims; an error of that
+            // second pass (bad `iss`, `aud`, CSRF, ...) replaces "expired".
             ClaimRules {
                 verify_exp: false,
                 ..rules

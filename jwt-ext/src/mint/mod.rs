@@ -115,7 +115,9 @@ impl<'a> Spec<'a> {
             ));
         }
 
-        // flask's insertion order (spec §4.2); overrides keep their position.
+        // flask's insertion order (`tokens._encode_jwt`: fresh, iat, jti,
+        // type, identity, nbf, csrf, aud, iss, exp, then the additional
+        // claims); an override of one of these keeps its position.
         let (jti, csrf) = random_uuids(settings.csrf_protect)?;
         let mut payload = Payload::new(&settings.identity_claim);
         let fresh = match self.kind {
