@@ -130,6 +130,20 @@
 //!
 //! Building a [`JwtManager`] installs the crypto provider of the enabled
 //! backend, or fails with a [`ConfigError`] when none is enabled.
+//!
+//! jwt-ext also enables two features of `serde_json`, and Cargo unifies
+//! features across a build, so they apply to every crate of your
+//! application, which cannot turn them off:
+//!
+//! - `preserve_order`: a `serde_json::Map` keeps insertion order (and
+//!   serialises in it) instead of sorting its keys; `Map::remove` may move
+//!   the last entry into the removed one's place. jwt-ext needs it to mint
+//!   the bytes flask mints (its claim order, then custom claims in the order
+//!   given) and to hand back claims in the token's order.
+//! - `float_roundtrip`: floats parse to exactly the value written, at some
+//!   cost in parsing speed. jwt-ext needs it so that a float claim, such as
+//!   flask's `fresh` timestamp, decodes to the value minted and is copied
+//!   byte for byte into renewed tokens.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -186,5 +200,6 @@ pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_locat
 pub use verify::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};
 
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 #[doc(inline)]
 pub use jwt_ext_macros::jwt_required;

@@ -15,6 +15,7 @@ use super::{RevocationStore, StoreError, StoreFuture};
 /// reconnect. While Redis is unreachable, lookups fail and protected routes
 /// answer 503 (fail closed), unless fail-open was chosen explicitly.
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
