@@ -135,73 +135,51 @@ struct CapturedResponse {
     body: Bytes,
 }
 
-/// A failed token operation: its [kind](JwtErrorKind), flask's message, and
-/// for failures about a readable token, its header and claims.
+/// A failure inside the crate, before it is tied to a manager's rendering.
 ///
-/// As an actix [`ResponseError`] it renders flask's answer: the status of the
-/// kind and `{"msg": "..."}`, or the custom response configured for that
-/// failure when the error came from a [`JwtManager`](crate::JwtManager), so
-/// a handler can use `?` on any jwt-ext call.
+/// Internal code produces `Failure`s; public methods hand out [`JwtError`]s.
+/// `Failure` is no [`ResponseError`] and does not convert into a
+/// `JwtError` by `From`, so the only way out is [`Failure::render`], which
+/// needs the manager's [`ErrorResponses`]: an exit that forgets the
+/// manager's message key and loaders does not compile. (The crate's
+/// `clippy.toml` forbids it the public constructors `JwtError::new` and
+/// `JwtError::from_callback`, which build errors without a manager.)
 #[derive(Clone)]
-pub struct JwtError {
+pub(crate) struct Failure {
     kind: JwtErrorKind,
     /// Borrowed for the messages that do not vary, so refusing costs no allocation.
     message: Cow<'static, str>,
     token: Option<Box<TokenParts>>,
     captured: Option<Box<CapturedResponse>>,
-    responses: Option<Arc<ErrorResponses>>,
 }
 
-impl JwtError {
-    /// An error of `kind` with flask's `message`.
-    pub fn new(kind: JwtErrorKind, message: impl Into<String>) -> Self {
-        Self::with_message(kind, Cow::Owned(message.into()))
-    }
-
-    /// An error of `kind` with a message that may be static.
-    pub(crate) fn with_message(kind: JwtErrorKind, message: Cow<'static, str>) -> Self {
-        JwtError {
+impl Failure {
+    /// A failure of `kind` with flask's `message`.
+    pub(crate) fn new(kind: JwtErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
+        Failure {
             kind,
-            message,
+            message: message.into(),
             token: None,
             captured: None,
-            responses: None,
         }
     }
 
-    /// Wraps an error a loader of the application returned: the request is
-    /// answered with that error's own response.
-    pub fn from_callback(err: impl Into<actix_web::Error>) -> Self {
+    /// See [`JwtError::from_callback`].
+    pub(crate) fn from_callback(err: impl Into<actix_web::Error>) -> Self {
         let err: actix_web::Error = err.into();
         let (head, body) = err.error_response().into_parts();
-        JwtError {
+        Failure {
             captured: Some(Box::new(CapturedResponse {
                 status: head.status(),
                 headers: head.headers().clone(),
                 body: actix_web::body::MessageBody::try_into_bytes(body).unwrap_or_default(),
             })),
-            ..JwtError::new(JwtErrorKind::Callback, err.to_string())
+            ..Failure::new(JwtErrorKind::Callback, err.to_string())
         }
     }
 
-    /// Attaches the header and claims of the token the error is about.
-    pub(crate) fn with_token(
-        mut self,
-        header: Map<String, Value>,
-        claims: Map<String, Value>,
-    ) -> Self {
-        self.token = Some(Box::new((header, claims)));
-        self
-    }
-
-    /// Renders with the manager's message key and custom responses.
-    pub(crate) fn with_responses(mut self, responses: Arc<ErrorResponses>) -> Self {
-        self.responses = Some(responses);
-        self
-    }
-
     pub(crate) fn invalid_token(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_message(JwtErrorKind::InvalidToken, message.into())
+        Self::new(JwtErrorKind::InvalidToken, message)
     }
 
     pub(crate) fn not_verified() -> Self {
@@ -211,22 +189,103 @@ impl JwtError {
         )
     }
 
-    /// What went wrong.
-    pub fn kind(&self) -> JwtErrorKind {
+    /// Attaches the header and claims of the token the failure is about.
+    pub(crate) fn with_token(
+        mut self,
+        header: Map<String, Value>,
+        claims: Map<String, Value>,
+    ) -> Self {
+        self.token = Some(Box::new((header, claims)));
+        self
+    }
+
+    pub(crate) fn kind(&self) -> JwtErrorKind {
         self.kind
     }
 
-    /// flask-jwt-extended's message, e.g. `Missing Authorization Header`.
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
 
-    /// The HTTP status of the default answer.
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match &self.captured {
             Some(captured) => captured.status,
             None => self.kind.status(),
         }
+    }
+
+    pub(crate) fn jwt_header(&self) -> Option<&Map<String, Value>> {
+        self.token.as_deref().map(|(header, _)| header)
+    }
+
+    pub(crate) fn jwt_claims(&self) -> Option<&Map<String, Value>> {
+        self.token.as_deref().map(|(_, claims)| claims)
+    }
+
+    /// The one conversion into the public error: renders with the manager's
+    /// `JWT_ERROR_MESSAGE_KEY` and custom responses.
+    pub(crate) fn render(self, responses: &Arc<ErrorResponses>) -> JwtError {
+        JwtError {
+            failure: self,
+            responses: Some(responses.clone()),
+        }
+    }
+}
+
+/// An error of the application (a loader's, built with [`JwtError::new`] or
+/// [`JwtError::from_callback`]) entering the pipeline, where the manager's
+/// rendering replaces whatever it had.
+impl From<JwtError> for Failure {
+    fn from(err: JwtError) -> Self {
+        err.failure
+    }
+}
+
+/// A failed token operation: its [kind](JwtErrorKind), flask's message, and
+/// for failures about a readable token, its header and claims.
+///
+/// As an actix [`ResponseError`] it renders flask's answer: the status of the
+/// kind and `{"msg": "..."}`, or the custom response configured for that
+/// failure, so a handler can use `?` on any jwt-ext call.
+///
+/// Every error a [`JwtManager`](crate::JwtManager) hands out, from its
+/// methods, the extractors, `#[jwt_required]` or the request getters,
+/// renders with that manager's configuration: its
+/// [message key](crate::JwtManagerBuilder::error_message_key) and its custom
+/// response loaders. An error built with [`JwtError::new`] renders with
+/// `msg` until it passes through a manager, e.g. when a loader returns it.
+#[derive(Clone)]
+pub struct JwtError {
+    failure: Failure,
+    /// `None` only for errors built outside a manager.
+    responses: Option<Arc<ErrorResponses>>,
+}
+
+impl JwtError {
+    /// An error of `kind` with flask's `message`.
+    pub fn new(kind: JwtErrorKind, message: impl Into<String>) -> Self {
+        Failure::new(kind, message.into()).without_manager()
+    }
+
+    /// Wraps an error a loader of the application returned: the request is
+    /// answered with that error's own response.
+    pub fn from_callback(err: impl Into<actix_web::Error>) -> Self {
+        Failure::from_callback(err).without_manager()
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> JwtErrorKind {
+        self.failure.kind
+    }
+
+    /// flask-jwt-extended's message, e.g. `Missing Authorization Header`.
+    pub fn message(&self) -> &str {
+        &self.failure.message
+    }
+
+    /// The HTTP status of the default answer.
+    pub fn status(&self) -> StatusCode {
+        self.failure.status()
     }
 
     /// The header of the token the error is about, when it could be read:
@@ -234,12 +293,12 @@ impl JwtError {
     /// flask does), wrong types, missing freshness, revoked tokens, failed
     /// claims verification and user lookup.
     pub fn jwt_header(&self) -> Option<&Map<String, Value>> {
-        self.token.as_deref().map(|(header, _)| header)
+        self.failure.jwt_header()
     }
 
     /// The claims of the token the error is about; see [`JwtError::jwt_header`].
     pub fn jwt_claims(&self) -> Option<&Map<String, Value>> {
-        self.token.as_deref().map(|(_, claims)| claims)
+        self.failure.jwt_claims()
     }
 
     /// The default body: `{"<key>":"<message>"}\n`, byte for byte what
@@ -251,10 +310,10 @@ impl JwtError {
             .responses
             .as_deref()
             .map_or("msg", ErrorResponses::message_key);
-        let message = if self.kind.is_server_fault() {
+        let message = if self.kind().is_server_fault() {
             SERVER_FAULT_MESSAGE
         } else {
-            &self.message
+            self.message()
         };
         let mut map = Map::with_capacity(1);
         map.insert(key.to_owned(), Value::String(message.to_owned()));
@@ -265,7 +324,7 @@ impl JwtError {
 
     /// flask's default answer for this error, ignoring custom responses.
     pub fn default_response(&self) -> HttpResponse {
-        if let Some(captured) = &self.captured {
+        if let Some(captured) = &self.failure.captured {
             let mut response = HttpResponse::with_body(captured.status, captured.body.clone());
             *response.headers_mut() = captured.headers.clone();
             return response.map_into_boxed_body();
@@ -280,10 +339,32 @@ impl JwtError {
     }
 }
 
+impl Failure {
+    /// An error no manager renders: one built by the application, the
+    /// answer when no manager is registered at all, or a function without a
+    /// manager ([`get_unverified_jwt_headers`](crate::get_unverified_jwt_headers)).
+    pub(crate) fn without_manager(self) -> JwtError {
+        JwtError {
+            failure: self,
+            responses: None,
+        }
+    }
+}
+
 impl fmt::Debug for JwtError {
     // Claims may hold personal data: keep them out of logs and panics.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtError")
+            .field("kind", &self.kind())
+            .field("message", &self.message())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Failure {
+    // As `JwtError`'s: no claims.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failure")
             .field("kind", &self.kind)
             .field("message", &self.message)
             .finish_non_exhaustive()
@@ -292,7 +373,7 @@ impl fmt::Debug for JwtError {
 
 impl fmt::Display for JwtError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(self.message())
     }
 }
 
@@ -304,19 +385,19 @@ impl ResponseError for JwtError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.kind.is_server_fault() {
+        if self.kind().is_server_fault() {
             // The client sees a bare 500; the operator sees what to fix.
             tracing::error!(
                 target: "jwt_ext::server_fault",
-                kind = ?self.kind,
-                reason = %self.message,
+                kind = ?self.kind(),
+                reason = %self.message(),
                 "jwt-ext answered 500"
             );
         }
         match self
             .responses
             .as_deref()
-            .and_then(|responses| responses.custom(self))
+            .and_then(|responses| responses.custom(&self.failure))
         {
             Some(response) => response,
             None => self.default_response(),
@@ -325,6 +406,8 @@ impl ResponseError for JwtError {
 }
 
 #[cfg(test)]
+// The public constructors are what these tests are about.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 
@@ -335,13 +418,13 @@ mod tests {
             "Missing Authorization Header",
         );
         assert_eq!(err.body(), "{\"msg\":\"Missing Authorization Header\"}\n");
-        let err = err.with_responses(Arc::new(ErrorResponses::new("error")));
+        let err = Failure::from(err).render(&Arc::new(ErrorResponses::new("error")));
         assert_eq!(err.body(), "{\"error\":\"Missing Authorization Header\"}\n");
     }
 
     #[test]
     fn status_survives_conversion_to_actix_error() {
-        let err = JwtError::invalid_token("Not enough segments");
+        let err = Failure::invalid_token("Not enough segments").without_manager();
         let actix_err: actix_web::Error = err.into();
         assert_eq!(
             actix_err.as_response_error().status_code(),
@@ -399,8 +482,9 @@ mod tests {
     fn debug_hides_claims() {
         let mut claims = Map::new();
         claims.insert("sub".into(), Value::String("secret-person".into()));
-        let err = JwtError::new(JwtErrorKind::Expired, "Token has expired")
-            .with_token(Map::new(), claims);
+        let err = Failure::new(JwtErrorKind::Expired, "Token has expired")
+            .with_token(Map::new(), claims)
+            .without_manager();
         assert!(!format!("{err:?}").contains("secret-person"));
     }
 }

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::future::VerifyFuture;
 use crate::verify::{VerifyOptions, start};
-use crate::{DecodedJwt, JwtError, JwtErrorKind};
+use crate::{DecodedJwt, Failure, JwtError, JwtErrorKind};
 
 /// The verified token of the request, as an extractor.
 ///
@@ -68,9 +68,9 @@ impl std::fmt::Debug for Jwt {
     }
 }
 
-pub(crate) fn required(jwt: Option<Jwt>) -> Result<Jwt, JwtError> {
+pub(crate) fn required(jwt: Option<Jwt>) -> Result<Jwt, Failure> {
     // Not optional: verification returns a token or an error.
-    jwt.ok_or_else(JwtError::not_verified)
+    jwt.ok_or_else(Failure::not_verified)
 }
 
 impl FromRequest for Jwt {
@@ -123,7 +123,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JwtIdentity<T> {
         let finish = |jwt: Option<Jwt>| {
             let jwt = required(jwt)?;
             jwt.identity_as::<T>().map(JwtIdentity).map_err(|e| {
-                JwtError::new(
+                Failure::new(
                     JwtErrorKind::InvalidToken,
                     format!("Invalid identity claim: {e}"),
                 )

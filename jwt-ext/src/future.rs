@@ -12,9 +12,9 @@ use std::task::{Context, Poll};
 use crate::callbacks::ErrorResponses;
 use crate::in_flight::{InFlight, Outcome};
 use crate::state::RequestJwt;
-use crate::{Jwt, JwtError, JwtManager};
+use crate::{Failure, Jwt, JwtError, JwtManager};
 
-type Verification = Result<Option<Jwt>, JwtError>;
+type Verification = Result<Option<Jwt>, Failure>;
 
 /// The future of jwt-ext's extractors (`Jwt`, `OptionalJwt`,
 /// `JwtIdentity<T>`, the guard of `#[jwt_required]`).
@@ -24,7 +24,8 @@ type Verification = Result<Option<Jwt>, JwtError>;
 #[must_use = "futures do nothing unless polled"]
 pub struct VerifyFuture<T> {
     state: State,
-    finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+    finish: fn(Option<Jwt>) -> Result<T, Failure>,
+    /// The manager's rendering: every failure leaves through it.
     responses: Option<Arc<ErrorResponses>>,
 }
 
@@ -36,26 +37,42 @@ enum State {
         in_flight: Rc<InFlight>,
         optional: bool,
     },
+    /// No manager is registered: nothing to render with.
+    Unregistered(Option<JwtError>),
 }
 
 impl<T> VerifyFuture<T> {
     pub(crate) fn ready(
         result: Verification,
-        finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+        responses: &Arc<ErrorResponses>,
     ) -> Self {
         VerifyFuture {
             state: State::Ready(Some(result)),
             finish,
-            responses: None,
+            responses: Some(responses.clone()),
         }
     }
 
     pub(crate) fn reading(
         future: impl Future<Output = Verification> + 'static,
-        finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+        responses: &Arc<ErrorResponses>,
     ) -> Self {
         VerifyFuture {
             state: State::Reading(Box::pin(future)),
+            finish,
+            responses: Some(responses.clone()),
+        }
+    }
+
+    /// The answer when `req` has no manager registered.
+    pub(crate) fn unregistered(
+        err: JwtError,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+    ) -> Self {
+        VerifyFuture {
+            state: State::Unregistered(Some(err)),
             finish,
             responses: None,
         }
@@ -66,7 +83,7 @@ impl<T> VerifyFuture<T> {
     pub(crate) fn earlier(
         req: &HttpRequest,
         optional: bool,
-        finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
     ) -> Option<Self> {
         let state = match (RequestJwt::load(req), InFlight::of(req)) {
             (Some(state), _) => State::Ready(Some(resolve(Ok(state), optional))),
@@ -76,29 +93,15 @@ impl<T> VerifyFuture<T> {
             },
             (None, None) => return None,
         };
-        Some(
-            VerifyFuture {
-                state,
-                finish,
-                responses: None,
-            }
-            .render_with(req),
-        )
-    }
-
-    /// Renders errors of `finish`, which cannot reach the manager, with the
-    /// manager's message key and custom responses.
-    pub(crate) fn responses(mut self, responses: Arc<ErrorResponses>) -> Self {
-        self.responses = Some(responses);
-        self
-    }
-
-    /// [`responses`](Self::responses) of the manager registered for `req`.
-    pub(crate) fn render_with(self, req: &HttpRequest) -> Self {
-        match JwtManager::from_app(req) {
-            Ok(manager) => self.responses(manager.settings().responses.clone()),
-            Err(_) => self,
-        }
+        // A verification ran or runs, so a manager is registered.
+        let responses = JwtManager::from_app(req)
+            .ok()
+            .map(|manager| manager.settings().responses.clone());
+        Some(VerifyFuture {
+            state,
+            finish,
+            responses,
+        })
     }
 }
 
@@ -120,15 +123,19 @@ impl<T> Future for VerifyFuture<T> {
                 Poll::Ready(outcome) => resolve(outcome, *optional),
                 Poll::Pending => return Poll::Pending,
             },
+            State::Unregistered(err) => {
+                return Poll::Ready(Err(err
+                    .take()
+                    .expect("VerifyFuture polled after completion")));
+            }
         };
-        Poll::Ready(
-            verification
-                .and_then(this.finish)
-                .map_err(|err| match &this.responses {
-                    Some(responses) => err.with_responses(responses.clone()),
-                    None => err,
-                }),
-        )
+        Poll::Ready(verification.and_then(this.finish).map_err(|failure| {
+            match &this.responses {
+                Some(responses) => failure.render(responses),
+                // Unreachable: a stored verification implies a manager.
+                None => failure.without_manager(),
+            }
+        }))
     }
 }
 

@@ -12,11 +12,11 @@ use std::task::{Context, Poll, Waker};
 
 use actix_web::{HttpMessage, HttpRequest};
 
-use crate::JwtError;
+use crate::Failure;
 use crate::state::RequestJwt;
 
 /// The outcome shared with waiting extractors.
-pub(crate) type Outcome = Result<RequestJwt, JwtError>;
+pub(crate) type Outcome = Result<RequestJwt, Failure>;
 
 /// A verification in progress for one request.
 #[derive(Default)]

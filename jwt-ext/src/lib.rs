@@ -181,6 +181,7 @@ pub use config::SameSite;
 pub use config::{Audience, ConfigError, JwtManagerBuilder};
 pub use decode::{DecodeOptions, get_unverified_jwt_headers};
 pub use decoded::DecodedJwt;
+pub(crate) use error::Failure;
 pub use error::{JwtError, JwtErrorKind};
 pub use expiry::Expiry;
 pub use extract::{Jwt, JwtIdentity, OptionalJwt};

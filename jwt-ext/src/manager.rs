@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use crate::config::Settings;
 use crate::decode::{self, DecodeOptions};
-use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManagerBuilder};
+use crate::{DecodedJwt, Failure, JwtError, JwtErrorKind, JwtManagerBuilder};
 
 /// flask-jwt-extended's `JWTManager`: keys, options and (later) callbacks,
 /// checked once at start-up and shared cheaply (`Clone` is an `Arc` clone).
@@ -82,10 +82,11 @@ impl JwtManager {
                     .map(|data| data.get_ref())
             })
             .ok_or_else(|| {
-                JwtError::new(
+                Failure::new(
                     JwtErrorKind::Misconfigured,
                     "No JwtManager is registered: add it with App::app_data(jwt_manager.clone())",
                 )
+                .without_manager()
             })
     }
 
@@ -109,13 +110,22 @@ impl JwtManager {
         token: &str,
         options: DecodeOptions,
     ) -> Result<DecodedJwt, JwtError> {
+        self.decode(token, &options).map_err(|e| self.render(e))
+    }
+
+    /// [`decode_token_with`](Self::decode_token_with) for the crate's own
+    /// callers.
+    pub(crate) fn decode(
+        &self,
+        token: &str,
+        options: &DecodeOptions,
+    ) -> Result<DecodedJwt, Failure> {
         decode::decode(
             self.settings(),
             token,
-            &options,
+            options,
             self.settings().clock.now_micros(),
         )
-        .map_err(|e| self.own(e))
     }
 
     /// The `jti` of a verified token (flask's `get_jti`), `None` for
@@ -127,10 +137,10 @@ impl JwtManager {
         Ok(self.decode_token(token)?.jti().map(str::to_owned))
     }
 
-    /// Renders an error with this manager's `JWT_ERROR_MESSAGE_KEY` and
+    /// [`Failure::render`] with this manager's `JWT_ERROR_MESSAGE_KEY` and
     /// custom responses.
-    pub(crate) fn own(&self, err: JwtError) -> JwtError {
-        err.with_responses(self.inner.responses.clone())
+    pub(crate) fn render(&self, failure: Failure) -> JwtError {
+        failure.render(&self.inner.responses)
     }
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
 use crate::config::{CookieNames, PERSISTENT_COOKIE_MAX_AGE, Settings};
-use crate::{JwtError, JwtErrorKind, JwtManager};
+use crate::{DecodeOptions, Failure, JwtError, JwtErrorKind, JwtManager};
 
 /// Browsers drop cookies whose name and value exceed 4096 bytes (RFC 6265 §6.1).
 const MAX_COOKIE_SIZE: usize = 4096;
@@ -97,9 +97,9 @@ struct CookieLine<'a> {
 }
 
 impl CookieLine<'_> {
-    fn render(&self, settings: &Settings) -> Result<HeaderValue, JwtError> {
+    fn render(&self, settings: &Settings) -> Result<HeaderValue, Failure> {
         if self.name.len() + self.value.len() > MAX_COOKIE_SIZE {
-            return Err(JwtError::new(
+            return Err(Failure::new(
                 JwtErrorKind::Encode,
                 format!(
                     "cookie {:?} would be {} bytes, more than the {MAX_COOKIE_SIZE} browsers keep: \
@@ -133,7 +133,7 @@ impl CookieLine<'_> {
             line.push_str(&format!("; SameSite={}", samesite.as_str()));
         }
         HeaderValue::from_str(&line).map_err(|_| {
-            JwtError::new(
+            Failure::new(
                 JwtErrorKind::Encode,
                 "cookie value is not a valid header value",
             )
@@ -169,6 +169,7 @@ impl JwtManager {
         token: &str,
     ) -> Result<(), JwtError> {
         self.set_cookies(response, Kind::Access, token, &CookieOptions::new())
+            .map_err(|e| self.render(e))
     }
 
     /// [`set_access_cookies`](Self::set_access_cookies) with flask's
@@ -183,6 +184,7 @@ impl JwtManager {
         options: &CookieOptions,
     ) -> Result<(), JwtError> {
         self.set_cookies(response, Kind::Access, token, options)
+            .map_err(|e| self.render(e))
     }
 
     /// flask's `set_refresh_cookies(response, token)`.
@@ -195,6 +197,7 @@ impl JwtManager {
         token: &str,
     ) -> Result<(), JwtError> {
         self.set_cookies(response, Kind::Refresh, token, &CookieOptions::new())
+            .map_err(|e| self.render(e))
     }
 
     /// [`set_refresh_cookies`](Self::set_refresh_cookies) with flask's
@@ -209,6 +212,7 @@ impl JwtManager {
         options: &CookieOptions,
     ) -> Result<(), JwtError> {
         self.set_cookies(response, Kind::Refresh, token, options)
+            .map_err(|e| self.render(e))
     }
 
     /// flask's `unset_jwt_cookies(response)`: expires the access and refresh
@@ -280,9 +284,17 @@ impl JwtManager {
     /// [`JwtErrorKind::Encode`] when the token has no `csrf` claim (it was
     /// minted with `cookie_csrf_protect(false)`).
     pub fn get_csrf_token(&self, token: &str) -> Result<String, JwtError> {
-        match self.decode_token(token)?.claims().get("csrf") {
+        self.csrf_token(token).map_err(|e| self.render(e))
+    }
+
+    fn csrf_token(&self, token: &str) -> Result<String, Failure> {
+        match self
+            .decode(token, &DecodeOptions::default())?
+            .claims()
+            .get("csrf")
+        {
             Some(Value::String(csrf)) => Ok(csrf.clone()),
-            _ => Err(JwtError::new(
+            _ => Err(Failure::new(
                 JwtErrorKind::Encode,
                 "the token has no csrf claim: it was minted with cookie_csrf_protect(false)",
             )),
@@ -295,7 +307,7 @@ impl JwtManager {
         kind: Kind,
         token: &str,
         options: &CookieOptions,
-    ) -> Result<(), JwtError> {
+    ) -> Result<(), Failure> {
         let settings = self.settings();
         let names = names(settings, kind);
         // flask: `max_age or config`, so a zero max-age falls back too.
@@ -319,7 +331,7 @@ impl JwtManager {
             .render(settings)?,
         ];
         if settings.csrf_protect && settings.transport.csrf_in_cookies {
-            let csrf = self.get_csrf_token(token)?;
+            let csrf = self.csrf_token(token)?;
             let line = CookieLine {
                 name: &names.csrf_cookie,
                 value: &csrf,

@@ -8,7 +8,7 @@
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::{Map, Value};
 
-use crate::{Jwt, JwtError, JwtManager, TokenLocation};
+use crate::{Failure, Jwt, JwtError, JwtManager, TokenLocation};
 
 /// What verification concluded for this request.
 #[derive(Clone)]
@@ -16,7 +16,7 @@ pub(crate) enum RequestJwt {
     Verified(Jwt),
     /// An optional route without a token; keeps the "missing" error for
     /// extractors that require a token anyway.
-    Absent(JwtError),
+    Absent(Failure),
 }
 
 impl RequestJwt {
@@ -34,10 +34,15 @@ fn verified(req: &HttpRequest) -> Result<Option<Jwt>, JwtError> {
     match req.extensions().get::<RequestJwt>() {
         Some(RequestJwt::Verified(jwt)) => Ok(Some(jwt.clone())),
         Some(RequestJwt::Absent(_)) => Ok(None),
-        None => Err(match JwtManager::from_app(req) {
-            Ok(manager) => manager.own(JwtError::not_verified()),
-            Err(_) => JwtError::not_verified(),
-        }),
+        None => Err(render(req, Failure::not_verified())),
+    }
+}
+
+/// A getter's failure, rendered by the manager registered for `req`.
+pub(crate) fn render(req: &HttpRequest, failure: Failure) -> JwtError {
+    match JwtManager::from_app(req) {
+        Ok(manager) => manager.render(failure),
+        Err(_) => failure.without_manager(),
     }
 }
 

@@ -16,7 +16,7 @@ use crate::in_flight::InFlight;
 use crate::locations::body::{self, Body, BodyLimits};
 use crate::locations::{find_token, needs_body};
 use crate::state::RequestJwt;
-use crate::{DecodedJwt, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation};
+use crate::{DecodedJwt, Failure, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation};
 
 /// The options of `#[jwt_required(...)]` and [`verify_jwt_in_request`],
 /// with flask's defaults: a non-optional, non-fresh access token from the
@@ -148,7 +148,10 @@ pub async fn verify_jwt_in_request(
     req: &HttpRequest,
     options: VerifyOptions,
 ) -> Result<Option<Jwt>, JwtError> {
-    run(req.clone(), Body::NotRead, options).await
+    let manager = JwtManager::from_app(req)?;
+    run(req, manager, &Body::NotRead, options)
+        .await
+        .map_err(|e| manager.render(e))
 }
 
 /// [`verify_jwt_in_request`] for extractors, which can read the body: a
@@ -194,21 +197,23 @@ pub(crate) fn start<T>(
     req: &HttpRequest,
     payload: &mut Payload,
     options: VerifyOptions,
-    finish: fn(Option<Jwt>) -> Result<T, JwtError>,
+    finish: fn(Option<Jwt>) -> Result<T, Failure>,
 ) -> VerifyFuture<T> {
     let manager = match JwtManager::from_app(req) {
         Ok(manager) => manager,
-        Err(err) => return VerifyFuture::ready(Err(err), finish),
+        Err(err) => return VerifyFuture::unregistered(err, finish),
     };
     let settings = manager.settings();
-    let responses = settings.responses.clone();
     let locations = effective_locations(settings, &options);
     let read_body = needs_body(req, settings, locations, options.refresh);
     if !read_body && !settings.awaits_loaders(options.skip_revocation_check) {
         let outcome =
             verify_with(req, &Body::NotRead, settings, &options).map(|token| Jwt::new(token, None));
-        return VerifyFuture::ready(conclude(req, manager, &options, outcome), finish)
-            .responses(responses);
+        return VerifyFuture::ready(
+            conclude(req, &options, outcome),
+            finish,
+            &settings.responses,
+        );
     }
     // Only the awaiting path needs its own handle on the manager.
     let manager = manager.clone();
@@ -220,28 +225,29 @@ pub(crate) fn start<T>(
     let read = read_body.then(|| body::buffer(req, payload, limits));
     let in_flight = InFlight::begin(req);
     let req = req.clone();
+    let responses = settings.responses.clone();
     VerifyFuture::reading(
         async move {
             let verification = async {
                 let body = match read {
-                    Some(read) => Body::Read(read.await.map_err(|err| log_refusal(&manager, err))?),
+                    Some(read) => Body::Read(read.await.map_err(log_refusal)?),
                     None => Body::NotRead,
                 };
-                run(req.clone(), body, options).await
+                run(&req, &manager, &body, options).await
             };
             let result = verification.await;
             // Extractors waiting for this verification see what it stored.
             let outcome = match (&result, RequestJwt::load(&req)) {
                 (Err(err), _) => Err(err.clone()),
                 (Ok(_), Some(state)) => Ok(state),
-                (Ok(_), None) => Err(JwtError::not_verified()),
+                (Ok(_), None) => Err(Failure::not_verified()),
             };
             in_flight.complete(outcome);
             result
         },
         finish,
+        &responses,
     )
-    .responses(responses)
 }
 
 fn effective_locations<'a>(
@@ -257,49 +263,47 @@ fn effective_locations<'a>(
 
 /// The whole pipeline, loaders included, for every method.
 async fn run(
-    req: HttpRequest,
-    body: Body,
+    req: &HttpRequest,
+    manager: &JwtManager,
+    body: &Body,
     options: VerifyOptions,
-) -> Result<Option<Jwt>, JwtError> {
-    let manager = JwtManager::from_app(&req)?.clone();
-    let outcome = match verify_with(&req, &body, manager.settings(), &options) {
-        Ok(token) => run_loaders(&manager, token, &options).await,
+) -> Result<Option<Jwt>, Failure> {
+    let outcome = match verify_with(req, body, manager.settings(), &options) {
+        Ok(token) => run_loaders(manager, token, &options).await,
         Err(err) => Err(err),
     };
-    conclude(&req, &manager, &options, outcome)
+    conclude(req, &options, outcome)
 }
 
 /// Stores the outcome in the request: a verified token, or for an optional
 /// route without one, the fact that there is none.
 fn conclude(
     req: &HttpRequest,
-    manager: &JwtManager,
     options: &VerifyOptions,
-    outcome: Result<Jwt, JwtError>,
-) -> Result<Option<Jwt>, JwtError> {
+    outcome: Result<Jwt, Failure>,
+) -> Result<Option<Jwt>, Failure> {
     match outcome {
         Ok(jwt) => {
             RequestJwt::Verified(jwt.clone()).store(req);
             Ok(Some(jwt))
         }
         Err(err) if options.optional && err.kind() == JwtErrorKind::NoAuthorization => {
-            RequestJwt::Absent(manager.own(err)).store(req);
+            RequestJwt::Absent(err).store(req);
             Ok(None)
         }
-        Err(err) => Err(log_refusal(manager, err)),
+        Err(err) => Err(log_refusal(err)),
     }
 }
 
-/// Logs a refusal by its reason (never the token) and renders it with the
-/// manager's responses.
-fn log_refusal(manager: &JwtManager, err: JwtError) -> JwtError {
+/// Logs a refusal by its reason (never the token).
+fn log_refusal(err: Failure) -> Failure {
     tracing::debug!(
         target: "jwt_ext::refusal",
         kind = ?err.kind(),
         reason = err.message(),
         "JWT refused"
     );
-    manager.own(err)
+    err
 }
 
 /// flask's order after decoding: revocation, claims verification, user
@@ -308,11 +312,11 @@ async fn run_loaders(
     manager: &JwtManager,
     token: Rc<DecodedJwt>,
     options: &VerifyOptions,
-) -> Result<Jwt, JwtError> {
+) -> Result<Jwt, Failure> {
     let callbacks = &manager.settings().callbacks;
     let mut jwt = Jwt::new(token, None);
     let refused = |kind, message: String, jwt: &Jwt| {
-        JwtError::new(kind, message).with_token(jwt.header().clone(), jwt.claims().clone())
+        Failure::new(kind, message).with_token(jwt.header().clone(), jwt.claims().clone())
     };
     if let Some(check) = manager
         .settings()
@@ -367,7 +371,7 @@ fn verify_with(
     body: &Body,
     settings: &Settings,
     options: &VerifyOptions,
-) -> Result<Rc<DecodedJwt>, JwtError> {
+) -> Result<Rc<DecodedJwt>, Failure> {
     let locations = effective_locations(settings, options);
     let mut missing = Vec::new();
     let mut found = None;
@@ -406,13 +410,13 @@ fn verify_with(
 /// flask combines the messages of several locations as
 /// `Missing JWT in a, b or c (msg a; msg b; msg c)` (one location gives its
 /// own message, returned before this).
-fn missing_everywhere(locations: &[TokenLocation], missing: Vec<JwtError>) -> JwtError {
+fn missing_everywhere(locations: &[TokenLocation], missing: Vec<Failure>) -> Failure {
     let names: Vec<&str> = locations.iter().map(|loc| loc.as_str()).collect();
     let (last, rest) = names
         .split_last()
         .expect("at least one location is configured");
-    let reasons: Vec<&str> = missing.iter().map(JwtError::message).collect();
-    JwtError::new(
+    let reasons: Vec<&str> = missing.iter().map(Failure::message).collect();
+    Failure::new(
         JwtErrorKind::NoAuthorization,
         format!(
             "Missing JWT in {} or {last} ({})",
@@ -422,7 +426,7 @@ fn missing_everywhere(locations: &[TokenLocation], missing: Vec<JwtError>) -> Jw
     )
 }
 
-fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), JwtError> {
+fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), Failure> {
     if !options.verify_type {
         return Ok(());
     }
@@ -431,13 +435,13 @@ fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), JwtError>
         (true, false) => "Only refresh tokens are allowed",
         _ => return Ok(()),
     };
-    Err(JwtError::new(JwtErrorKind::WrongTokenType, message)
+    Err(Failure::new(JwtErrorKind::WrongTokenType, message)
         .with_token(jwt.header().clone(), jwt.claims().clone()))
 }
 
 /// `fresh` is `true`, or a timestamp not yet passed. flask answers 500 for a
 /// `fresh` of another type; we answer "Fresh token required".
-fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), JwtError> {
+fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), Failure> {
     let fresh = match jwt.claims().get("fresh") {
         Some(Value::Bool(fresh)) => *fresh,
         Some(Value::Number(until)) => until
@@ -449,7 +453,7 @@ fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), JwtError> {
         Ok(())
     } else {
         Err(
-            JwtError::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
+            Failure::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
                 .with_token(jwt.header().clone(), jwt.claims().clone()),
         )
     }

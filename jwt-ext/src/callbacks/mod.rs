@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::{Jwt, JwtError};
+use crate::{Failure, Jwt, JwtError};
 
 pub use keys::{SigningKey, VerifyingKey};
 pub(crate) use python_str::python_str;
@@ -29,9 +29,9 @@ pub use user::{CurrentUser, get_current_user};
 pub(crate) type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 pub(crate) type JsonLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
-pub(crate) type AsyncCheck = Arc<dyn Fn(Jwt) -> LocalFuture<Result<bool, JwtError>> + Send + Sync>;
+pub(crate) type AsyncCheck = Arc<dyn Fn(Jwt) -> LocalFuture<Result<bool, Failure>> + Send + Sync>;
 type AsyncUserLookup =
-    Arc<dyn Fn(Jwt) -> LocalFuture<Result<Option<Rc<dyn Any>>, JwtError>> + Send + Sync>;
+    Arc<dyn Fn(Jwt) -> LocalFuture<Result<Option<Rc<dyn Any>>, Failure>> + Send + Sync>;
 type EncodeKeyLoader = Arc<dyn Fn(&Value) -> SigningKey + Send + Sync>;
 type DecodeKeyLoader = Arc<
     dyn Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, JwtError>

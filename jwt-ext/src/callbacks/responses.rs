@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actix_web::HttpResponse;
 use serde_json::{Map, Value};
 
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 type ReasonResponse = Arc<dyn Fn(&str) -> HttpResponse + Send + Sync>;
 type TokenResponse =
@@ -52,7 +52,7 @@ impl ErrorResponses {
     }
 
     /// The custom response for `err`, routed as flask routes its exceptions.
-    pub(crate) fn custom(&self, err: &JwtError) -> Option<HttpResponse> {
+    pub(crate) fn custom(&self, err: &Failure) -> Option<HttpResponse> {
         let empty = Map::new();
         let header = err.jwt_header().unwrap_or(&empty);
         let claims = err.jwt_claims().unwrap_or(&empty);

@@ -9,7 +9,7 @@ use actix_web::HttpResponse;
 use serde_json::{Map, Value};
 
 use super::{AsyncCheck, SigningKey, VerifyingKey};
-use crate::{Jwt, JwtError, JwtManagerBuilder};
+use crate::{Failure, Jwt, JwtError, JwtManagerBuilder};
 
 /// Erases an async yes/no loader; its application errors become
 /// [`Callback`](crate::JwtErrorKind::Callback) errors.
@@ -21,7 +21,7 @@ where
 {
     Arc::new(move |jwt| {
         let check = loader(jwt);
-        Box::pin(async move { check.await.map_err(JwtError::from_callback) })
+        Box::pin(async move { check.await.map_err(Failure::from_callback) })
     })
 }
 
@@ -185,7 +185,7 @@ impl JwtManagerBuilder {
         self.callbacks.user_lookup = Some(Arc::new(move |jwt| {
             let lookup = loader(jwt);
             Box::pin(async move {
-                let user = lookup.await.map_err(JwtError::from_callback)?;
+                let user = lookup.await.map_err(Failure::from_callback)?;
                 Ok(user.map(|user| Rc::new(user) as Rc<dyn std::any::Any>))
             })
         }));

@@ -9,9 +9,9 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::extract::required;
 use crate::future::VerifyFuture;
-use crate::state::RequestJwt;
+use crate::state::{self, RequestJwt};
 use crate::verify::{VerifyOptions, start};
-use crate::{Jwt, JwtError, JwtErrorKind};
+use crate::{Failure, Jwt, JwtError, JwtErrorKind};
 
 /// The user the [`user_lookup_loader`](crate::JwtManagerBuilder::user_lookup_loader)
 /// loaded for this request (flask's `current_user`), as an extractor.
@@ -60,22 +60,23 @@ impl<U: 'static> FromRequest for CurrentUser<U> {
 /// [`Misconfigured`](JwtErrorKind::Misconfigured) when no
 /// `user_lookup_loader` is configured or it returns another type than `U`.
 pub fn get_current_user<U: 'static>(req: &HttpRequest) -> Result<Option<Rc<U>>, JwtError> {
-    match RequestJwt::load(req) {
-        None => Err(JwtError::not_verified()),
+    let user = match RequestJwt::load(req) {
+        None => Err(Failure::not_verified()),
         Some(RequestJwt::Absent(_)) => Ok(None),
         Some(RequestJwt::Verified(jwt)) => user_of::<U>(&jwt).map(Some),
-    }
+    };
+    user.map_err(|e| state::render(req, e))
 }
 
-fn user_of<U: 'static>(jwt: &Jwt) -> Result<Rc<U>, JwtError> {
+fn user_of<U: 'static>(jwt: &Jwt) -> Result<Rc<U>, Failure> {
     let user = jwt.user.clone().ok_or_else(|| {
-        JwtError::new(
+        Failure::new(
             JwtErrorKind::Misconfigured,
             "You must provide a `user_lookup_loader` callback to use this method",
         )
     })?;
     user.downcast::<U>().map_err(|_| {
-        JwtError::new(
+        Failure::new(
             JwtErrorKind::Misconfigured,
             format!(
                 "the user_lookup_loader returns another type than {}",

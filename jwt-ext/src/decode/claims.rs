@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Settings;
 use crate::json::python_truthy;
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 /// The claims the checks read, found in one pass over the payload instead
 /// of a hash lookup each.
@@ -70,18 +70,18 @@ pub(crate) struct ClaimRules<'a> {
 }
 
 impl ClaimRules<'_> {
-    pub(crate) fn check(&self, claims: &Registered<'_>) -> Result<(), JwtError> {
+    pub(crate) fn check(&self, claims: &Registered<'_>) -> Result<(), Failure> {
         let leeway = self.settings.leeway_secs.saturating_mul(1_000_000);
         if let Some(iat) = claims.iat {
             let iat = integer(iat, "Issued At claim (iat) must be an integer.")?;
             if micros(iat) > self.now_micros.saturating_add(leeway) {
-                return Err(JwtError::invalid_token("The token is not yet valid (iat)"));
+                return Err(Failure::invalid_token("The token is not yet valid (iat)"));
             }
         }
         if let Some(nbf) = claims.nbf {
             let nbf = integer(nbf, "Not Before claim (nbf) must be an integer.")?;
             if micros(nbf) > self.now_micros.saturating_add(leeway) {
-                return Err(JwtError::invalid_token("The token is not yet valid (nbf)"));
+                return Err(Failure::invalid_token("The token is not yet valid (nbf)"));
             }
         }
         if self.verify_exp
@@ -90,20 +90,18 @@ impl ClaimRules<'_> {
             let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
             // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too.
             if micros(exp) <= self.now_micros.saturating_sub(leeway) {
-                return Err(JwtError::new(JwtErrorKind::Expired, "Token has expired"));
+                return Err(Failure::new(JwtErrorKind::Expired, "Token has expired"));
             }
         }
         if let Some(issuer) = &self.settings.decode_issuer {
             match claims.iss {
                 None => {
-                    return Err(JwtError::invalid_token(
-                        "Token is missing the \"iss\" claim",
-                    ));
+                    return Err(Failure::invalid_token("Token is missing the \"iss\" claim"));
                 }
                 Some(Value::String(iss)) if iss == issuer => {}
-                Some(Value::String(_)) => return Err(JwtError::invalid_token("Invalid issuer")),
+                Some(Value::String(_)) => return Err(Failure::invalid_token("Invalid issuer")),
                 Some(_) => {
-                    return Err(JwtError::invalid_token(
+                    return Err(Failure::invalid_token(
                         "Payload Issuer (iss) must be a string",
                     ));
                 }
@@ -113,10 +111,10 @@ impl ClaimRules<'_> {
             check_audience(claims.aud, audiences)?;
         }
         if self.settings.verify_sub && claims.sub.is_some_and(|sub| !sub.is_string()) {
-            return Err(JwtError::invalid_token("Subject must be a string"));
+            return Err(Failure::invalid_token("Subject must be a string"));
         }
         if claims.jti.is_some_and(|jti| !jti.is_string()) {
-            return Err(JwtError::invalid_token("JWT ID must be a string"));
+            return Err(Failure::invalid_token("JWT ID must be a string"));
         }
         Ok(())
     }
@@ -125,7 +123,7 @@ impl ClaimRules<'_> {
 /// PyJWT applies `int()`: integers pass, floats truncate towards zero.
 /// Unlike `int()`, numeric strings and booleans are refused (RFC 7519 wants
 /// a NumericDate; CVE-2026-25537 came from treating such values loosely).
-fn integer(value: &Value, message: &'static str) -> Result<i64, JwtError> {
+fn integer(value: &Value, message: &'static str) -> Result<i64, Failure> {
     match value {
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
@@ -137,7 +135,7 @@ fn integer(value: &Value, message: &'static str) -> Result<i64, JwtError> {
                 Ok(n.as_f64().map_or(0, |f| f as i64))
             }
         }
-        _ => Err(JwtError::invalid_token(message)),
+        _ => Err(Failure::invalid_token(message)),
     }
 }
 
@@ -145,9 +143,9 @@ fn micros(secs: i64) -> i64 {
     secs.saturating_mul(1_000_000)
 }
 
-fn check_audience(claim: Option<&Value>, expected: &[String]) -> Result<(), JwtError> {
-    let missing = || JwtError::invalid_token("Token is missing the \"aud\" claim");
-    let bad_format = || JwtError::invalid_token("Invalid claim format in token");
+fn check_audience(claim: Option<&Value>, expected: &[String]) -> Result<(), Failure> {
+    let missing = || Failure::invalid_token("Token is missing the \"aud\" claim");
+    let bad_format = || Failure::invalid_token("Invalid claim format in token");
     // PyJWT: `if "aud" not in payload or not payload["aud"]`.
     let claim = claim.filter(|aud| python_truthy(aud)).ok_or_else(missing)?;
     let claimed: Vec<&str> = match claim {
@@ -161,7 +159,7 @@ fn check_audience(claim: Option<&Value>, expected: &[String]) -> Result<(), JwtE
     if expected.iter().any(|aud| claimed.contains(&aud.as_str())) {
         Ok(())
     } else {
-        Err(JwtError::invalid_token("Audience doesn't match"))
+        Err(Failure::invalid_token("Audience doesn't match"))
     }
 }
 

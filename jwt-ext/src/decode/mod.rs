@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::algorithm::parse_alg;
 use crate::config::Settings;
 use crate::prepared::{self, VerifyFailure};
-use crate::{DecodedJwt, JwtError, JwtErrorKind};
+use crate::{DecodedJwt, Failure, JwtError, JwtErrorKind};
 
 use claims::{ClaimRules, Present, Registered};
 
@@ -57,7 +57,9 @@ impl DecodeOptions {
 /// # Errors
 /// The [`JwtError`] of a malformed token (422).
 pub fn get_unverified_jwt_headers(token: &str) -> Result<Map<String, Value>, JwtError> {
-    segments::split(token, DEFAULT_MAX_TOKEN_SIZE).map(|segments| segments.header)
+    segments::split(token, DEFAULT_MAX_TOKEN_SIZE)
+        .map(|segments| segments.header)
+        .map_err(Failure::without_manager)
 }
 
 /// The default of [`JwtManagerBuilder::max_token_size`](crate::JwtManagerBuilder::max_token_size).
@@ -71,7 +73,7 @@ pub(crate) fn decode(
     token: &str,
     options: &DecodeOptions,
     now_micros: i64,
-) -> Result<DecodedJwt, JwtError> {
+) -> Result<DecodedJwt, Failure> {
     let segments = segments::split(token, settings.max_token_size)?;
     verify_signature(settings, &segments)?;
     let (header, mut claims) = (segments.header, segments.payload);
@@ -109,19 +111,16 @@ pub(crate) fn decode(
     ))
 }
 
-fn verify_signature(
-    settings: &Settings,
-    segments: &segments::Segments<'_>,
-) -> Result<(), JwtError> {
+fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> Result<(), Failure> {
     // flask asks the decode key loader with the unverified header and
     // claims before PyJWT checks `alg`; so do we.
     let loaded = match &settings.callbacks.decode_key {
         Some(loader) => Some(loader(&segments.header, &segments.payload)?),
         None => None,
     };
-    let not_allowed = || JwtError::invalid_token("The specified alg value is not allowed");
+    let not_allowed = || Failure::invalid_token("The specified alg value is not allowed");
     let algorithm = match segments.header.get("alg") {
-        None => return Err(JwtError::invalid_token("Algorithm not specified")),
+        None => return Err(Failure::invalid_token("Algorithm not specified")),
         Some(Value::String(name)) => {
             parse_alg(name).filter(|alg| settings.decode_algorithms.contains(alg))
         }
@@ -144,7 +143,7 @@ fn verify_signature(
     )
     .map_err(|failure| match failure {
         VerifyFailure::Unusable => not_allowed(),
-        VerifyFailure::BadSignature => JwtError::invalid_token("Signature verification failed"),
+        VerifyFailure::BadSignature => Failure::invalid_token("Signature verification failed"),
     })
 }
 
@@ -154,9 +153,9 @@ fn finish_claims(
     settings: &Settings,
     claims: &mut Map<String, Value>,
     present: Present,
-) -> Result<(), JwtError> {
+) -> Result<(), Failure> {
     if !present.identity {
-        return Err(JwtError::invalid_token(format!(
+        return Err(Failure::invalid_token(format!(
             "Missing claim: {}",
             settings.identity_claim
         )));
@@ -175,15 +174,15 @@ fn finish_claims(
 
 /// flask's double-submit check: the value sent beside a cookie must equal the
 /// token's `csrf` claim.
-fn check_csrf(claims: &Map<String, Value>, sent: Option<&str>) -> Result<(), JwtError> {
+fn check_csrf(claims: &Map<String, Value>, sent: Option<&str>) -> Result<(), Failure> {
     use subtle::ConstantTimeEq;
     let Some(sent) = sent.filter(|v| !v.is_empty()) else {
         return Ok(());
     };
     match claims.get("csrf") {
-        None => Err(JwtError::invalid_token("Missing claim: csrf")),
+        None => Err(Failure::invalid_token("Missing claim: csrf")),
         Some(Value::String(claim)) if bool::from(claim.as_bytes().ct_eq(sent.as_bytes())) => Ok(()),
-        Some(_) => Err(JwtError::new(
+        Some(_) => Err(Failure::new(
             JwtErrorKind::Csrf,
             "CSRF double submit tokens do not match",
         )),

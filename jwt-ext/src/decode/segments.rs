@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::object::Segment;
 use super::python_json;
-use crate::JwtError;
+use crate::Failure;
 
 /// `alg`, `typ` and a `kid`.
 const HEADER_MEMBERS: usize = 3;
@@ -26,24 +26,24 @@ pub(crate) struct Segments<'a> {
 
 /// Splits and decodes `token`; every structural error surfaces here, before
 /// any key is chosen or any signature computed.
-pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtError> {
+pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, Failure> {
     if token.len() > max_size {
-        return Err(JwtError::invalid_token(format!(
+        return Err(Failure::invalid_token(format!(
             "Token is larger than the maximum of {max_size} bytes"
         )));
     }
     let (signing_input, crypto_segment) = token
         .rsplit_once('.')
-        .ok_or_else(|| JwtError::invalid_token("Not enough segments"))?;
+        .ok_or_else(|| Failure::invalid_token("Not enough segments"))?;
     let (header_segment, payload_segment) = signing_input
         .split_once('.')
-        .ok_or_else(|| JwtError::invalid_token("Not enough segments"))?;
+        .ok_or_else(|| Failure::invalid_token("Not enough segments"))?;
 
     let header_bytes = decode_segment(header_segment, "header")?;
     let header = match serde_json::from_slice::<Segment<HEADER_MEMBERS>>(&header_bytes) {
         Ok(Segment::Object(map)) => map,
         Ok(Segment::NotAnObject) => {
-            return Err(JwtError::invalid_token(
+            return Err(Failure::invalid_token(
                 "Invalid header string: must be a json object",
             ));
         }
@@ -56,7 +56,7 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtErr
     let payload = match serde_json::from_slice::<Segment<PAYLOAD_MEMBERS>>(&payload_bytes) {
         Ok(Segment::Object(map)) => map,
         Ok(Segment::NotAnObject) => {
-            return Err(JwtError::invalid_token(
+            return Err(Failure::invalid_token(
                 "Invalid payload string: must be a json object",
             ));
         }
@@ -74,29 +74,29 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, JwtErr
 /// text where Python refuses the bytes too, serde_json's where only
 /// jwt-ext does (see `python_json`).
 #[cold]
-fn invalid_json(name: &str, bytes: &[u8], err: &serde_json::Error) -> JwtError {
+fn invalid_json(name: &str, bytes: &[u8], err: &serde_json::Error) -> Failure {
     let text = python_json::error_text(bytes).unwrap_or_else(|| err.to_string());
-    JwtError::invalid_token(format!("Invalid {name} string: {text}"))
+    Failure::invalid_token(format!("Invalid {name} string: {text}"))
 }
 
-fn decode_segment(segment: &str, name: &str) -> Result<Vec<u8>, JwtError> {
+fn decode_segment(segment: &str, name: &str) -> Result<Vec<u8>, Failure> {
     URL_SAFE_NO_PAD
         .decode(segment)
-        .map_err(|_| JwtError::invalid_token(format!("Invalid {name} padding")))
+        .map_err(|_| Failure::invalid_token(format!("Invalid {name} padding")))
 }
 
 /// PyJWT's header checks: `kid` is a string; `crit` lists only understood
 /// extensions (jwt-ext understands none, so any `crit` is refused).
-fn validate_header(header: &Map<String, Value>) -> Result<(), JwtError> {
+fn validate_header(header: &Map<String, Value>) -> Result<(), Failure> {
     if header.get("kid").is_some_and(|kid| !kid.is_string()) {
-        return Err(JwtError::invalid_token(
+        return Err(Failure::invalid_token(
             "Key ID header parameter must be a string",
         ));
     }
     if let Some(crit) = header.get("crit") {
         // PyJWT walks the list and stops at the first extension it cannot
         // use; jwt-ext understands none, so the first one decides.
-        return Err(JwtError::invalid_token(match crit {
+        return Err(Failure::invalid_token(match crit {
             Value::Array(items) => match items.first() {
                 None => "Invalid 'crit' header: must be a non-empty list".to_owned(),
                 Some(Value::String(ext)) => format!("Unsupported critical extension: {ext}"),
@@ -106,7 +106,7 @@ fn validate_header(header: &Map<String, Value>) -> Result<(), JwtError> {
         }));
     }
     if header.get("b64") == Some(&Value::Bool(false)) {
-        return Err(JwtError::invalid_token(
+        return Err(Failure::invalid_token(
             "The 'b64' header parameter requires 'b64' to be listed in 'crit'.",
         ));
     }

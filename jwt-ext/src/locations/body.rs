@@ -20,7 +20,7 @@ use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use actix_web::web::{Bytes, BytesMut};
 use futures_core::Stream;
 
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 /// The request body as far as the token lookup is concerned.
 #[derive(Clone, Debug)]
@@ -48,7 +48,7 @@ pub(crate) fn buffer(
     req: &HttpRequest,
     payload: &mut Payload,
     limits: BodyLimits,
-) -> impl Future<Output = Result<Bytes, JwtError>> + 'static {
+) -> impl Future<Output = Result<Bytes, Failure>> + 'static {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
@@ -59,7 +59,7 @@ pub(crate) fn buffer(
     *payload = Payload::from(replacement);
     async move {
         let too_large = || {
-            JwtError::new(
+            Failure::new(
                 JwtErrorKind::PayloadTooLarge,
                 format!("Request body is larger than {} bytes", limits.bytes),
             )
@@ -78,7 +78,7 @@ pub(crate) fn buffer(
                     Ok(_) => return Err((PayloadError::Overflow, too_large())),
                     Err(e) => {
                         let message = format!("Could not read the request body: {e}");
-                        return Err((e, JwtError::new(JwtErrorKind::BadPayload, message)));
+                        return Err((e, Failure::new(JwtErrorKind::BadPayload, message)));
                     }
                 }
             }
@@ -96,7 +96,7 @@ pub(crate) fn buffer(
             }
             Err(_) => {
                 sender.set_error(PayloadError::Io(std::io::ErrorKind::TimedOut.into()));
-                Err(JwtError::new(
+                Err(Failure::new(
                     JwtErrorKind::BodyTimeout,
                     format!(
                         "Request body was not received within {} ms",

@@ -13,14 +13,14 @@ use super::body::{Body, is_form};
 use super::wsgi::{joined_header, latin1_header};
 use super::{Found, werkzeug_cookies};
 use crate::config::{CookieNames, Settings};
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 pub(super) fn token_from_cookies<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
     refresh: bool,
     body: &Body,
-) -> Result<Found<'r>, JwtError> {
+) -> Result<Found<'r>, Failure> {
     let names = cookie_names(settings, refresh);
     let token = match cookie_header(req) {
         None => None,
@@ -29,7 +29,7 @@ pub(super) fn token_from_cookies<'r>(
             .map(|value| Cow::Owned(value.into_owned())),
     };
     let Some(token) = token.filter(|token| !token.is_empty()) else {
-        return Err(JwtError::new(
+        return Err(Failure::new(
             JwtErrorKind::NoAuthorization,
             format!("Missing cookie \"{}\"", names.cookie),
         ));
@@ -49,7 +49,7 @@ pub(super) fn token_from_cookies<'r>(
             token,
             csrf: Some(csrf),
         }),
-        None => Err(JwtError::new(JwtErrorKind::Csrf, "Missing CSRF token")),
+        None => Err(Failure::new(JwtErrorKind::Csrf, "Missing CSRF token")),
     }
 }
 

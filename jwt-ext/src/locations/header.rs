@@ -9,12 +9,12 @@ use actix_web::HttpRequest;
 
 use super::wsgi::{joined_header, latin1_header};
 use crate::config::Settings;
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 pub(super) fn token_from_header<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
-) -> Result<Cow<'r, str>, JwtError> {
+) -> Result<Cow<'r, str>, Failure> {
     let name = &settings.header_name_display;
     // A WSGI server joins repeated fields with `,`: `Bearer a` twice reads
     // `Bearer a,Bearer a`, two `Bearer` fields, which flask refuses.
@@ -30,7 +30,7 @@ pub(super) fn token_from_header<'r>(
     let value = raw.trim_matches(is_py_space).trim_matches(',');
     if value.is_empty() {
         // Written at start-up: optional routes meet this on every anonymous request.
-        return Err(JwtError::new(
+        return Err(Failure::new(
             JwtErrorKind::NoAuthorization,
             settings.missing_header_message.clone(),
         ));
@@ -61,12 +61,12 @@ fn plain_token<'v>(value: &'v [u8], header_type: &str) -> Option<&'v str> {
     }
 }
 
-fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError> {
+fn parse(value: &str, name: &str, header_type: &str) -> Result<String, Failure> {
     if header_type.is_empty() {
         let mut parts = value.split(is_py_space).filter(|p| !p.is_empty());
         return match (parts.next(), parts.next()) {
             (Some(token), None) => Ok(token.to_owned()),
-            _ => Err(JwtError::new(
+            _ => Err(Failure::new(
                 JwtErrorKind::InvalidHeader,
                 format!("Bad {name} header. Expected '{name}: <JWT>'"),
             )),
@@ -78,7 +78,7 @@ fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError>
         field.split(is_py_space).find(|w| !w.is_empty()) == Some(header_type)
     });
     let (Some(field), None) = (matching.next(), matching.next()) else {
-        return Err(JwtError::new(
+        return Err(Failure::new(
             JwtErrorKind::NoAuthorization,
             format!(
                 "Missing '{header_type}' type in '{name}' header. Expected '{name}: {header_type} <JWT>'"
@@ -88,7 +88,7 @@ fn parse(value: &str, name: &str, header_type: &str) -> Result<String, JwtError>
     let mut parts = field.split(is_py_space).filter(|p| !p.is_empty());
     match (parts.next(), parts.next(), parts.next()) {
         (Some(_), Some(token), None) => Ok(token.to_owned()),
-        _ => Err(JwtError::new(
+        _ => Err(Failure::new(
             JwtErrorKind::InvalidHeader,
             format!("Bad {name} header. Expected '{name}: {header_type} <JWT>'"),
         )),

@@ -8,23 +8,23 @@ use super::body::{Body, is_json, may_have_body};
 use super::cookies::cookie_names;
 use crate::config::Settings;
 use crate::json::python_truthy;
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 pub(super) fn token_from_json(
     req: &HttpRequest,
     settings: &Settings,
     refresh: bool,
     body: &Body,
-) -> Result<Found<'static>, JwtError> {
+) -> Result<Found<'static>, Failure> {
     if !is_json(req) {
-        return Err(JwtError::new(
+        return Err(Failure::new(
             JwtErrorKind::NoAuthorization,
             "Invalid content-type. Must be application/json.",
         ));
     }
     let key = &cookie_names(settings, refresh).json_key;
     let missing = || {
-        JwtError::new(
+        Failure::new(
             JwtErrorKind::NoAuthorization,
             format!("Missing \"{key}\" key in json data."),
         )
@@ -34,7 +34,7 @@ pub(super) fn token_from_json(
         return Err(missing());
     }
     let Body::Read(bytes) = body else {
-        return Err(JwtError::new(
+        return Err(Failure::new(
             JwtErrorKind::BodyUnavailable,
             "The token may be in the JSON body, which verify_jwt_in_request cannot read: use \
              #[jwt_required], the Jwt extractor or verify_jwt_in_request_with_payload",
@@ -51,7 +51,7 @@ pub(super) fn token_from_json(
             csrf: None,
         }),
         // A truthy non-string reaches PyJWT, which refuses it with this message.
-        Some(value) if python_truthy(&value) => Err(JwtError::invalid_token(
+        Some(value) if python_truthy(&value) => Err(Failure::invalid_token(
             "Invalid token type. Token must be a <class 'bytes'>",
         )),
         _ => Err(missing()),

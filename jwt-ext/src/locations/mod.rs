@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use actix_web::HttpRequest;
 
 use crate::config::Settings;
-use crate::{JwtError, TokenLocation};
+use crate::{Failure, TokenLocation};
 
 use body::Body;
 
@@ -35,7 +35,7 @@ pub(crate) fn find_token<'r>(
     location: TokenLocation,
     refresh: bool,
     body: &Body,
-) -> Result<Found<'r>, JwtError> {
+) -> Result<Found<'r>, Failure> {
     match location {
         TokenLocation::Headers => {
             header::token_from_header(req, settings).map(|token| Found { token, csrf: None })

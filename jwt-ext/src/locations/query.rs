@@ -5,12 +5,12 @@ use actix_web::HttpRequest;
 
 use super::Found;
 use crate::config::Settings;
-use crate::{JwtError, JwtErrorKind};
+use crate::{Failure, JwtErrorKind};
 
 pub(super) fn token_from_query(
     req: &HttpRequest,
     settings: &Settings,
-) -> Result<Found<'static>, JwtError> {
+) -> Result<Found<'static>, Failure> {
     let name = &settings.transport.query_string_name;
     let prefix = &settings.transport.query_string_value_prefix;
     // Werkzeug's `request.args.get` takes the first value of a repeated name.
@@ -22,7 +22,7 @@ pub(super) fn token_from_query(
         .unwrap_or_default();
     if value.is_empty() {
         // "paramater" is flask's spelling; clients may match on it.
-        return Err(JwtError::new(
+        return Err(Failure::new(
             JwtErrorKind::NoAuthorization,
             format!("Missing '{name}' query paramater"),
         ));
@@ -32,7 +32,7 @@ pub(super) fn token_from_query(
             token: token.to_owned().into(),
             csrf: None,
         }),
-        None => Err(JwtError::new(
+        None => Err(Failure::new(
             JwtErrorKind::InvalidQueryParam,
             format!(
                 "Invalid value for query parameter '{name}'. Expected the value to start with '{prefix}'"

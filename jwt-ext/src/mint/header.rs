@@ -10,7 +10,7 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use super::encode_error;
-use crate::JwtError;
+use crate::Failure;
 use crate::algorithm::{alg_name, parse_alg};
 use crate::config::Settings;
 use crate::json::{KeyOrder, object_to_python_json};
@@ -38,7 +38,7 @@ pub(super) fn segment<const N: usize>(
     settings: &Settings,
     kid: Option<String>,
     extra: [Map<String, Value>; N],
-) -> Result<(Cow<'_, str>, Algorithm), JwtError> {
+) -> Result<(Cow<'_, str>, Algorithm), Failure> {
     if kid.is_none() && extra.iter().all(Map::is_empty) {
         return Ok((Cow::Borrowed(&settings.minted_header), settings.algorithm));
     }
@@ -58,7 +58,7 @@ pub(super) fn segment<const N: usize>(
 fn signing_algorithm(
     configured: Algorithm,
     header: &mut Map<String, Value>,
-) -> Result<Algorithm, JwtError> {
+) -> Result<Algorithm, Failure> {
     if header.get("typ") == Some(&Value::Null) {
         header.remove("typ");
     }

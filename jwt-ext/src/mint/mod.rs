@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::algorithm::alg_name;
 use crate::prepared;
 
-use crate::{Expiry, JwtError, JwtErrorKind, JwtManager};
+use crate::{Expiry, Failure, JwtError, JwtErrorKind, JwtManager};
 use claims::Payload;
 
 /// Which of the two token kinds is minted.
@@ -40,7 +40,7 @@ struct Spec<'a> {
     /// the place of the identity and claims loaders' output.
     renews: Option<Map<String, Value>>,
     /// The first bad argument, reported by `encode` so setters can chain.
-    error: Option<JwtError>,
+    error: Option<Failure>,
 }
 
 /// An access token being minted; see [`JwtManager::access_token`].
@@ -98,7 +98,7 @@ impl<'a> Spec<'a> {
         }
     }
 
-    fn encode(self) -> Result<String, JwtError> {
+    fn encode(self) -> Result<String, Failure> {
         if let Some(err) = self.error {
             return Err(err);
         }
@@ -213,7 +213,7 @@ impl<'a> Spec<'a> {
 }
 
 /// Appends `bytes` as base64url without padding, encoded in place.
-fn append_base64(token: &mut Vec<u8>, bytes: &[u8]) -> Result<(), JwtError> {
+fn append_base64(token: &mut Vec<u8>, bytes: &[u8]) -> Result<(), Failure> {
     let start = token.len();
     let length = base64::encoded_len(bytes.len(), false)
         .ok_or_else(|| encode_error("the token is too large to encode"))?;
@@ -225,7 +225,7 @@ fn append_base64(token: &mut Vec<u8>, bytes: &[u8]) -> Result<(), JwtError> {
 }
 
 /// A random UUID v4, e.g. the id of a refresh-token family.
-pub(crate) fn random_id() -> Result<String, JwtError> {
+pub(crate) fn random_id() -> Result<String, Failure> {
     Ok(random_uuids(false)?.0)
 }
 
@@ -235,7 +235,7 @@ pub(crate) fn random_id() -> Result<String, JwtError> {
 /// minting, so both UUIDs share it. (A user-space generator would be
 /// faster, but rand's forgets to reseed across `fork` and aws-lc's costs
 /// as much as the system call.)
-fn random_uuids(with_csrf: bool) -> Result<(String, Option<String>), JwtError> {
+fn random_uuids(with_csrf: bool) -> Result<(String, Option<String>), Failure> {
     let mut random = [[0u8; 16]; 2];
     let wanted = if with_csrf { 32 } else { 16 };
     getrandom::fill(&mut random.as_flattened_mut()[..wanted])
@@ -258,7 +258,7 @@ fn loaded_object(
     loader: &Option<crate::callbacks::JsonLoader>,
     identity: &Value,
     what: &str,
-) -> Result<Map<String, Value>, JwtError> {
+) -> Result<Map<String, Value>, Failure> {
     match loader.as_ref().map(|loader| loader(identity)) {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(map)) => Ok(map),
@@ -268,8 +268,8 @@ fn loaded_object(
     }
 }
 
-pub(super) fn encode_error(message: impl Into<String>) -> JwtError {
-    JwtError::new(JwtErrorKind::Encode, message)
+pub(super) fn encode_error(message: impl Into<String>) -> Failure {
+    Failure::new(JwtErrorKind::Encode, message.into())
 }
 
 macro_rules! shared_setters {
@@ -318,6 +318,13 @@ macro_rules! shared_setters {
             /// serialised, the `alg` header names another key family, or the
             /// manager has no signing key.
             pub fn encode(self) -> Result<String, JwtError> {
+                let manager = self.0.manager;
+                self.0.encode().map_err(|e| manager.render(e))
+            }
+
+            /// [`encode`](Self::encode) for the crate's own callers, which
+            /// render the failure themselves.
+            pub(crate) fn mint(self) -> Result<String, Failure> {
                 self.0.encode()
             }
         }

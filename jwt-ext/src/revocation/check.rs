@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{RevocationStore, StoreError, keys};
-use crate::{DecodedJwt, Jwt, JwtError, JwtErrorKind, JwtManager, JwtManagerBuilder};
+use crate::{DecodedJwt, Failure, Jwt, JwtErrorKind, JwtManager, JwtManagerBuilder};
 
 /// How revocation is checked: the store, the time it may take, and what a
 /// failing store means.
@@ -55,7 +55,7 @@ impl RevocationCheck {
     pub(crate) async fn timed<T>(
         &self,
         operation: impl Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, JwtError> {
+    ) -> Result<T, Failure> {
         let outcome = match actix_web::rt::time::timeout(self.timeout, operation).await {
             Ok(outcome) => outcome,
             Err(_) => Err(StoreError::new(format!(
@@ -69,7 +69,7 @@ impl RevocationCheck {
                 reason = %e,
                 "revocation store unavailable"
             );
-            JwtError::new(
+            Failure::new(
                 JwtErrorKind::StoreUnavailable,
                 "Token revocation status unavailable",
             )
@@ -83,7 +83,7 @@ impl RevocationCheck {
         &self,
         jwt: &DecodedJwt,
         family_ttl: Option<Duration>,
-    ) -> Result<bool, JwtError> {
+    ) -> Result<bool, Failure> {
         let outcome = self.lookup(jwt, family_ttl).await;
         match outcome {
             Err(err) if self.fail_open && err.kind() == JwtErrorKind::StoreUnavailable => {
@@ -101,7 +101,7 @@ impl RevocationCheck {
         &self,
         jwt: &DecodedJwt,
         family_ttl: Option<Duration>,
-    ) -> Result<bool, JwtError> {
+    ) -> Result<bool, Failure> {
         // Tokens without `jti` (third-party ones) cannot be revoked by id.
         let Some(jti) = jwt.jti() else {
             return Ok(false);
@@ -132,7 +132,7 @@ impl RevocationCheck {
 
     /// Whether the token itself or its family is revoked, without the reuse
     /// check and without failing open.
-    pub(crate) async fn revoked_directly(&self, jwt: &DecodedJwt) -> Result<bool, JwtError> {
+    pub(crate) async fn revoked_directly(&self, jwt: &DecodedJwt) -> Result<bool, Failure> {
         let Some(jti) = jwt.jti() else {
             return Ok(false);
         };
@@ -149,7 +149,7 @@ impl JwtManager {
     /// loader: asked again before a token is renewed or exchanged, since
     /// the handler may have revoked it. A failing store is an error, never
     /// a yes, whatever `revocation_fail_open` says.
-    pub(crate) async fn still_unrevoked(&self, jwt: &Jwt) -> Result<bool, JwtError> {
+    pub(crate) async fn still_unrevoked(&self, jwt: &Jwt) -> Result<bool, Failure> {
         let settings = self.settings();
         if let Some(check) = &settings.revocation
             && check.revoked_directly(jwt).await?
@@ -164,7 +164,7 @@ impl JwtManager {
 
     /// [`still_unrevoked`](Self::still_unrevoked) for a token verified
     /// outside the pipeline.
-    pub(crate) async fn still_unrevoked_decoded(&self, jwt: &DecodedJwt) -> Result<bool, JwtError> {
+    pub(crate) async fn still_unrevoked_decoded(&self, jwt: &DecodedJwt) -> Result<bool, Failure> {
         self.still_unrevoked(&Jwt::new(Rc::new(jwt.clone()), None))
             .await
     }

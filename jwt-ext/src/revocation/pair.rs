@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::mint::random_id;
-use crate::{AccessToken, Fresh, JwtError, JwtManager, RefreshToken};
+use crate::{AccessToken, Failure, Fresh, JwtError, JwtManager, RefreshToken};
 
 /// An access token and a refresh token of one family.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +18,7 @@ pub struct TokenPair {
 /// A login pair being minted; see [`JwtManager::token_pair`].
 #[must_use = "call .encode() to get the tokens"]
 pub struct TokenPairBuilder<'a> {
+    manager: &'a JwtManager,
     access: AccessToken<'a>,
     refresh: RefreshToken<'a>,
 }
@@ -69,10 +70,15 @@ impl TokenPairBuilder<'_> {
     /// # Errors
     /// As [`AccessToken::encode`].
     pub fn encode(self) -> Result<TokenPair, JwtError> {
+        let manager = self.manager;
+        self.mint().map_err(|e| manager.render(e))
+    }
+
+    fn mint(self) -> Result<TokenPair, Failure> {
         let family = random_id()?;
         Ok(TokenPair {
-            access_token: self.access.claim("fam", &family).encode()?,
-            refresh_token: self.refresh.claim("fam", &family).encode()?,
+            access_token: self.access.claim("fam", &family).mint()?,
+            refresh_token: self.refresh.claim("fam", &family).mint()?,
         })
     }
 }
@@ -104,6 +110,7 @@ impl JwtManager {
     /// ```
     pub fn token_pair(&self, identity: impl Serialize) -> TokenPairBuilder<'_> {
         TokenPairBuilder {
+            manager: self,
             access: self.access_token(&identity),
             refresh: self.refresh_token(&identity),
         }

@@ -3,7 +3,7 @@
 
 use super::check::family_of;
 use super::{RevocationCheck, TokenPair, keys};
-use crate::{DecodedJwt, JwtError, JwtErrorKind, JwtManager};
+use crate::{DecodedJwt, Failure, JwtError, JwtErrorKind, JwtManager};
 
 impl JwtManager {
     /// Revokes a verified token until it would expire anyway (logout).
@@ -15,10 +15,14 @@ impl JwtManager {
     /// [`StoreUnavailable`](JwtErrorKind::StoreUnavailable) when the store
     /// fails.
     pub async fn revoke_token(&self, jwt: &DecodedJwt) -> Result<(), JwtError> {
+        self.revoke(jwt).await.map_err(|e| self.render(e))
+    }
+
+    async fn revoke(&self, jwt: &DecodedJwt) -> Result<(), Failure> {
         let check = self.revocation()?;
         let jti = jwt
             .jti()
-            .ok_or_else(|| JwtError::invalid_token("Missing claim: jti"))?;
+            .ok_or_else(|| Failure::invalid_token("Missing claim: jti"))?;
         check
             .timed(
                 check
@@ -66,22 +70,22 @@ impl JwtManager {
     /// 401 `Token has been revoked` for a revoked token and for a token
     /// exchanged before the reuse interval.
     pub async fn rotate_refresh_token(&self, refresh: &DecodedJwt) -> Result<TokenPair, JwtError> {
-        self.rotate(refresh).await.map_err(|e| self.own(e))
+        self.rotate(refresh).await.map_err(|e| self.render(e))
     }
 
-    async fn rotate(&self, refresh: &DecodedJwt) -> Result<TokenPair, JwtError> {
+    async fn rotate(&self, refresh: &DecodedJwt) -> Result<TokenPair, Failure> {
         let check = self.revocation()?;
         if !refresh.is_refresh() {
-            return Err(JwtError::new(
+            return Err(Failure::new(
                 JwtErrorKind::WrongTokenType,
                 "Only refresh tokens are allowed",
             ));
         }
         let jti = refresh
             .jti()
-            .ok_or_else(|| JwtError::invalid_token("Missing claim: jti"))?;
+            .ok_or_else(|| Failure::invalid_token("Missing claim: jti"))?;
         let revoked = || {
-            JwtError::new(JwtErrorKind::Revoked, "Token has been revoked")
+            Failure::new(JwtErrorKind::Revoked, "Token has been revoked")
                 .with_token(refresh.header().clone(), refresh.claims().clone())
         };
         // First of all: `decode_token` and `skip_revocation_check` routes
@@ -125,11 +129,11 @@ impl JwtManager {
             access_token: self
                 .renewed_access_token(refresh)
                 .claim("fam", &family)
-                .encode()?,
+                .mint()?,
             refresh_token: self
                 .renewed_refresh_token(refresh)
                 .claim("fam", &family)
-                .encode()?,
+                .mint()?,
         })
     }
 
@@ -148,7 +152,7 @@ impl JwtManager {
         check: &RevocationCheck,
         refresh: &DecodedJwt,
         jti: &str,
-    ) -> Result<Exchange, JwtError> {
+    ) -> Result<Exchange, Failure> {
         let interval = check.reuse_interval;
         let lifetime = self.remaining_lifetime(refresh);
         if interval.is_zero() {
@@ -188,9 +192,9 @@ impl JwtManager {
         })
     }
 
-    fn revocation(&self) -> Result<&RevocationCheck, JwtError> {
+    fn revocation(&self) -> Result<&RevocationCheck, Failure> {
         self.settings().revocation.as_ref().ok_or_else(|| {
-            JwtError::new(
+            Failure::new(
                 JwtErrorKind::Misconfigured,
                 "No revocation store: configure one with JwtManagerBuilder::revocation_store",
             )
