@@ -7,28 +7,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::TimeDelta;
 use jwt_ext::{Algorithm, JwtManager};
-use jwt_ext_tests::http::{self, Body, CookieJar, Response, SetCookie};
+use jwt_ext_tests::http::{self, Body, CookieJar, Response, SetCookie, spawning};
 use serde_json::{Value, json};
 
 /// How long an example may take to start listening.
 const STARTUP: Duration = Duration::from_secs(5);
-
-/// `free_port` briefly listens on the port it returns. A child spawned by a
-/// parallel test at that moment would hold that socket until it execs: our
-/// first request could land there and be reset, or the child could fail to
-/// bind. So every test holds this lock around `free_port` and its spawn.
-static SPAWNING: Mutex<()> = Mutex::new(());
-
-fn spawning() -> MutexGuard<'static, ()> {
-    SPAWNING
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// A running example, killed when dropped, so a failing assertion never
 /// leaves a server behind.

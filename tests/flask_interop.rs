@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use actix_web::{App, HttpRequest, HttpResponse, test, web};
 use chrono::TimeDelta;
 use jwt_ext::{DecodeOptions, Expiry, JwtErrorKind, JwtManager, get_jwt_identity, jwt_required};
+use jwt_ext_tests::http::spawning;
 use jwt_ext_tests::{
     SECRET, fixture_json, fixtures_dir, key_order, manager_from_flask_config, segment_json,
 };
@@ -201,12 +202,17 @@ async fn tokens_minted_here_have_flask_bytes() {
 /// The interpreter that has the pinned flask-jwt-extended, if any.
 fn flask_python() -> Option<String> {
     let python = std::env::var("JWT_EXT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let importable = Command::new(&python)
-        .args([
-            "-c",
-            "import flask_jwt_extended, sys; sys.exit(flask_jwt_extended.__version__ != '4.7.4')",
-        ])
-        .status()
+    let probe = {
+        let _spawning = spawning();
+        Command::new(&python)
+            .args([
+                "-c",
+                "import flask_jwt_extended, sys; sys.exit(flask_jwt_extended.__version__ != '4.7.4')",
+            ])
+            .spawn()
+    };
+    let importable = probe
+        .and_then(|mut child| child.wait())
         .is_ok_and(|status| status.success());
     importable.then_some(python)
 }
@@ -238,14 +244,17 @@ async fn tokens_minted_here_verify_under_flask() {
         }));
     }
     let script = fixtures_dir().join("flask/make_fixtures.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .arg("verify")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the flask verifier");
+    let mut child = {
+        let _spawning = spawning();
+        Command::new(python)
+            .arg(script)
+            .arg("verify")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the flask verifier")
+    };
     let input = json!({ "secret": SECRET, "tokens": request }).to_string();
     child
         .stdin

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use jwt_ext::{CurrentUser, JwtError, JwtManager, get_jwt, get_jwt_identity, jwt_required};
-use jwt_ext_tests::http::{free_port, request, wait_for_port};
+use jwt_ext_tests::http::{free_port, request, spawning, wait_for_port};
 use jwt_ext_tests::jose::{b64, hmac_token};
 use jwt_ext_tests::logs;
 use serde_json::{Value, json};
@@ -51,12 +51,25 @@ struct Server {
     thread: thread::JoinHandle<std::io::Result<()>>,
 }
 
-fn start(jwt: JwtManager) -> Server {
-    let port = free_port();
+/// Starts the server; its threads log to `logs`, if given.
+fn start(jwt: JwtManager, logs: Option<&logs::Logs>) -> Server {
+    let port = {
+        let _spawning = spawning();
+        free_port()
+    };
     let (tx, rx) = mpsc::channel();
+    let logs = logs.cloned();
+    let join = move || {
+        if let Some(logs) = &logs {
+            logs.join();
+        }
+    };
     let thread = thread::spawn(move || {
+        join();
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(move || {
+                // The factory runs on each worker thread.
+                join();
                 App::new()
                     .app_data(jwt.clone())
                     .route("/whoami", web::get().to(whoami))
@@ -203,7 +216,7 @@ fn invalid(jwt: &JwtManager, n: usize) -> String {
 fn l4_l5_every_client_gets_its_own_identity_and_floods_change_nothing() {
     let logs = logs::capture();
     let jwt = manager();
-    let server = start(jwt.clone());
+    let server = start(jwt.clone(), Some(&logs));
     let mint = |identity: &str| {
         jwt.access_token(identity)
             .claim("tag", format!("tag-{identity}"))
@@ -298,7 +311,7 @@ fn raw_exchange(port: u16, head: &[u8]) -> String {
 #[test]
 fn control_characters_in_the_header_are_refused_by_the_http_parser() {
     let jwt = manager();
-    let server = start(jwt.clone());
+    let server = start(jwt.clone(), None);
     let token = jwt
         .access_token("ctl")
         .claim("tag", "tag-ctl")

@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use actix_web::{App, HttpResponse, test, web};
 use jwt_ext::{Algorithm, JwtManager, jwt_required};
 use jwt_ext_tests::SECRET;
+use jwt_ext_tests::http::spawning;
 use jwt_ext_tests::jose::hmac_token;
 
 const HEADER: &[u8] = br#"{"alg":"HS256","typ":"JWT"}"#;
@@ -150,12 +151,17 @@ fn corpus() -> Vec<Vec<u8>> {
 /// between Python versions), if any.
 fn pyjwt_python() -> Option<String> {
     let python = std::env::var("JWT_EXT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let importable = Command::new(&python)
-        .args([
-            "-c",
-            "import jwt, sys; sys.exit(jwt.__version__ != '2.15.1' or sys.version_info[:2] != (3, 11))",
-        ])
-        .status()
+    let probe = {
+        let _spawning = spawning();
+        Command::new(&python)
+            .args([
+                "-c",
+                "import jwt, sys; sys.exit(jwt.__version__ != '2.15.1' or sys.version_info[:2] != (3, 11))",
+            ])
+            .spawn()
+    };
+    let importable = probe
+        .and_then(|mut child| child.wait())
         .is_ok_and(|status| status.success());
     importable.then_some(python)
 }
@@ -170,12 +176,15 @@ for line in sys.stdin:
     except (ValueError, RecursionError) as e:
         print(json.dumps(str(e)))
 ";
-    let mut child = Command::new(python)
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start Python");
+    let mut child = {
+        let _spawning = spawning();
+        Command::new(python)
+            .args(["-c", SCRIPT])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start Python")
+    };
     let input: String = docs
         .iter()
         .map(|doc| doc.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n")

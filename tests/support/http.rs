@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -366,6 +366,16 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
+/// The lock of the test process around [`free_port`] and every process
+/// spawn, so that no child inherits a probe socket (see [`free_port`]).
+/// Hold it for the spawn only, not while the child runs.
+pub fn spawning() -> MutexGuard<'static, ()> {
+    static SPAWNING: Mutex<()> = Mutex::new(());
+    SPAWNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Waits until something accepts connections on `127.0.0.1:port`; `false`
 /// when nothing did within `timeout`.
 pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
@@ -393,9 +403,9 @@ pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
 /// parallel tests cannot be handed the same one. Another process may still
 /// take it in between: start the server right away. And since the probe
 /// socket listens for a moment, a child process spawned by another thread
-/// meanwhile inherits it until that child execs: do not call this while
-/// another thread spawns a process (`tests/examples.rs` holds one lock
-/// around `free_port` and `spawn`).
+/// meanwhile inherits it until that child execs: a first request could land
+/// there and be reset, or the server could fail to bind. So call this only
+/// while holding [`spawning`], which every spawn of the tests holds too.
 pub fn free_port() -> u16 {
     static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
     let mut given = GIVEN

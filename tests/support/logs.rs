@@ -1,7 +1,13 @@
-//! Every `tracing` event and span field of the test process, captured as
-//! text, so tests can assert what jwt-ext logs (a reason for each refusal)
-//! and what it never logs (tokens, secrets).
+//! The `tracing` events and span fields of one test, captured as text, so
+//! tests can assert what jwt-ext logs (a reason for each refusal) and what
+//! it never logs (tokens, secrets).
+//!
+//! The tests share one process and one global subscriber, so each capture
+//! keeps only the lines of its own threads: the thread that called
+//! [`capture`] and those that [joined](Logs::join) it (a server's workers).
+//! A test never sees another test's events, and its counts stay its own.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -11,13 +17,25 @@ use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// The captured log text of this test process.
+/// The captured log text of one test.
 #[derive(Clone)]
 pub struct Logs(Arc<Mutex<String>>);
 
+thread_local! {
+    /// Where this thread's events go, if a test captures them.
+    static SINK: RefCell<Option<Logs>> = const { RefCell::new(None) };
+}
+
 impl Logs {
-    /// Everything logged so far: one line per event, `LEVEL target: field=value …`,
-    /// and one per span, `SPAN name: field=value …`.
+    /// Sends the events of the calling thread to this log from now on, e.g.
+    /// in a server's app factory, which runs on each worker thread.
+    pub fn join(&self) {
+        SINK.with(|sink| *sink.borrow_mut() = Some(self.clone()));
+    }
+
+    /// Everything logged so far on the threads of this capture: one line
+    /// per event, `LEVEL target: field=value …`, and one per span,
+    /// `SPAN name: field=value …`.
     pub fn text(&self) -> String {
         self.0
             .lock()
@@ -81,27 +99,36 @@ impl Logs {
     }
 }
 
-/// Installs, once per process, a global subscriber that records every
-/// event and span at every level, and returns its log.
+/// A new, empty log of every event and span, at every level, of the
+/// calling thread from now on (and of threads that [join](Logs::join) it).
+/// Installs the recording global subscriber once per process.
 ///
 /// Panics if another global subscriber was installed first.
 pub fn capture() -> Logs {
-    static LOGS: OnceLock<Logs> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Logs(Arc::default());
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
         let subscriber = Capture {
-            logs: logs.clone(),
             next_span: AtomicU64::new(1),
         };
         tracing::subscriber::set_global_default(subscriber)
             .expect("no other global tracing subscriber in this test process");
-        logs
-    })
-    .clone()
+    });
+    let logs = Logs(Arc::default());
+    logs.join();
+    logs
+}
+
+/// Writes a line to the calling thread's log, if it has one.
+fn push(line: &str) {
+    // `try_with`: a thread being torn down may still log.
+    let _ = SINK.try_with(|sink| {
+        if let Some(logs) = &*sink.borrow() {
+            logs.push(line);
+        }
+    });
 }
 
 struct Capture {
-    logs: Logs,
     next_span: AtomicU64,
 }
 
@@ -130,14 +157,14 @@ impl Subscriber for Capture {
     fn new_span(&self, attributes: &Attributes<'_>) -> Id {
         let mut fields = Fields(format!("SPAN {}:", attributes.metadata().name()));
         attributes.record(&mut fields);
-        self.logs.push(&fields.0);
+        push(&fields.0);
         Id::from_u64(self.next_span.fetch_add(1, Ordering::Relaxed))
     }
 
     fn record(&self, _: &Id, values: &Record<'_>) {
         let mut fields = Fields("SPAN record:".to_owned());
         values.record(&mut fields);
-        self.logs.push(&fields.0);
+        push(&fields.0);
     }
 
     fn record_follows_from(&self, _: &Id, _: &Id) {}
@@ -146,7 +173,7 @@ impl Subscriber for Capture {
         let metadata = event.metadata();
         let mut fields = Fields(format!("{} {}:", metadata.level(), metadata.target()));
         event.record(&mut fields);
-        self.logs.push(&fields.0);
+        push(&fields.0);
     }
 
     fn enter(&self, _: &Id) {}

@@ -16,12 +16,14 @@ impl RedisServer {
     /// installed, after saying so on stderr; under CI (`CI` set) a missing
     /// server is a failure, since `.ci/run` installs it.
     pub fn start() -> Option<RedisServer> {
-        if Command::new("redis-server")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-            .is_err()
-        {
+        let probe = {
+            let _spawning = crate::http::spawning();
+            Command::new("redis-server")
+                .arg("--version")
+                .stdout(Stdio::null())
+                .spawn()
+        };
+        if probe.and_then(|mut child| child.wait()).is_err() {
             assert!(
                 std::env::var_os("CI").is_none(),
                 "CI must install redis-server (see .ci/run)"
@@ -31,14 +33,18 @@ impl RedisServer {
             );
             return None;
         }
-        let port = crate::http::free_port();
+        let port = {
+            let _spawning = crate::http::spawning();
+            crate::http::free_port()
+        };
         let mut server = RedisServer { port, child: None };
         server.spawn();
         Some(server)
     }
 
     fn spawn(&mut self) {
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        command
             .args([
                 "--port",
                 &self.port.to_string(),
@@ -50,9 +56,11 @@ impl RedisServer {
                 "no",
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
+            .stderr(Stdio::null());
+        let child = {
+            let _spawning = crate::http::spawning();
+            command.spawn().expect("start redis-server")
+        };
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(5);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {

@@ -1,0 +1,27 @@
+//! The integration tests, one module per file beside this one, linked into
+//! one test binary: one link of the dependency tree instead of one per
+//! file. Run one file's tests with its module path, e.g.
+//! `cargo test -p jwt-ext-tests --test integration security::`.
+//!
+//! The modules share one process: logs are captured per test
+//! (`support/logs.rs`), and every process spawn and port probe holds one
+//! lock (`support/http.rs`). `per_request_work.rs` is a binary of its own;
+//! `Cargo.toml` says why.
+
+mod error_rendering;
+mod examples;
+mod flask_cookies;
+mod flask_interop;
+mod flask_responses;
+mod isolation;
+mod keys_and_minting;
+mod loaders;
+mod locations;
+mod logging;
+mod pipeline;
+mod python_json;
+mod redis_store;
+mod revocation;
+mod security;
+mod vectors;
+mod wsgi_requests;
