@@ -12,7 +12,7 @@
 //! impl ::jwt_ext::__private::RouteOptions for __jwt_ext_route_protected {
 //!     const OPTIONAL: ::core::primitive::bool = false;
 //!     const FRESH: ::core::primitive::bool = true;
-//!     /* REFRESH, VERIFY_TYPE, SKIP_REVOCATION_CHECK */
+//!     /* TOKEN_TYPE, VERIFY_TYPE, SKIP_REVOCATION_CHECK */
 //!     const LOCATIONS: &'static [::jwt_ext::TokenLocation] = &[];
 //! }
 //! pub async fn protected(
@@ -162,6 +162,11 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
         skip_revocation_check,
         locations,
     } = args;
+    let token_type = if *refresh {
+        quote!(Refresh)
+    } else {
+        quote!(Access)
+    };
     let locations = locations.iter().map(|location| {
         let variant = Ident::new(location.variant, location.span);
         quote_spanned!(location.span=> ::jwt_ext::TokenLocation::#variant)
@@ -176,7 +181,7 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
         impl ::jwt_ext::__private::RouteOptions for #options {
             const OPTIONAL: ::core::primitive::bool = #optional;
             const FRESH: ::core::primitive::bool = #fresh;
-            const REFRESH: ::core::primitive::bool = #refresh;
+            const TOKEN_TYPE: ::jwt_ext::TokenType = ::jwt_ext::TokenType::#token_type;
             const VERIFY_TYPE: ::core::primitive::bool = #verify_type;
             const SKIP_REVOCATION_CHECK: ::core::primitive::bool = #skip_revocation_check;
             const LOCATIONS: &'static [::jwt_ext::TokenLocation] = &[#(#locations),*];
@@ -233,7 +238,7 @@ mod tests {
             impl ::jwt_ext::__private::RouteOptions for __jwt_ext_route_protected {
                 const OPTIONAL: ::core::primitive::bool = false;
                 const FRESH: ::core::primitive::bool = true;
-                const REFRESH: ::core::primitive::bool = false;
+                const TOKEN_TYPE: ::jwt_ext::TokenType = ::jwt_ext::TokenType::Access;
                 const VERIFY_TYPE: ::core::primitive::bool = true;
                 const SKIP_REVOCATION_CHECK: ::core::primitive::bool = false;
                 const LOCATIONS: &'static [::jwt_ext::TokenLocation] = &[];
@@ -271,7 +276,7 @@ mod tests {
                 const FRESH: ::core::primitive::bool = false;
             ),
             quote!(
-                const REFRESH: ::core::primitive::bool = true;
+                const TOKEN_TYPE: ::jwt_ext::TokenType = ::jwt_ext::TokenType::Refresh;
             ),
             quote!(
                 const VERIFY_TYPE: ::core::primitive::bool = false;

@@ -180,7 +180,7 @@ use proc_macro::TokenStream;
 /// impl jwt_ext::__private::RouteOptions for __jwt_ext_route_protected {
 ///     const OPTIONAL: bool = false;
 ///     const FRESH: bool = true;
-///     const REFRESH: bool = false;
+///     const TOKEN_TYPE: jwt_ext::TokenType = jwt_ext::TokenType::Access;
 ///     const VERIFY_TYPE: bool = true;
 ///     const SKIP_REVOCATION_CHECK: bool = false;
 ///     const LOCATIONS: &'static [jwt_ext::TokenLocation] = &[];

@@ -1,6 +1,7 @@
 //! What `#[jwt_required]` expands to. Not public API: names may change in
 //! any release.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
@@ -8,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::future::VerifyFuture;
 use crate::verify::{VerifyOptions, start};
-use crate::{JwtError, TokenLocation};
+use crate::{JwtError, TokenLocation, TokenType};
 
 /// A route's `#[jwt_required(...)]` arguments, as associated consts of a
 /// macro-generated zero-sized type: no per-request cost.
@@ -21,14 +22,27 @@ pub trait RouteOptions: 'static {
     const OPTIONAL: bool;
     /// `fresh`.
     const FRESH: bool;
-    /// `refresh`.
-    const REFRESH: bool;
+    /// `refresh` gives [`TokenType::Refresh`], otherwise [`TokenType::Access`].
+    const TOKEN_TYPE: TokenType;
     /// `verify_type`.
     const VERIFY_TYPE: bool;
     /// `skip_revocation_check`.
     const SKIP_REVOCATION_CHECK: bool;
     /// `locations`; empty means the configured ones.
     const LOCATIONS: &'static [TokenLocation];
+}
+
+/// The options of route `O`, field by field by name: two flags of the same
+/// type cannot trade places. Consts only, so nothing is computed per request.
+const fn route_options<O: RouteOptions>() -> VerifyOptions {
+    VerifyOptions {
+        optional: O::OPTIONAL,
+        fresh: O::FRESH,
+        token_type: O::TOKEN_TYPE,
+        locations: Cow::Borrowed(O::LOCATIONS),
+        verify_type: O::VERIFY_TYPE,
+        skip_revocation_check: O::SKIP_REVOCATION_CHECK,
+    }
 }
 
 /// The hidden first parameter `#[jwt_required]` adds: running first, it
@@ -40,14 +54,67 @@ impl<O: RouteOptions> FromRequest for Guard<O> {
     type Future = VerifyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let options = VerifyOptions::from_static(
-            O::OPTIONAL,
-            O::FRESH,
-            O::REFRESH,
-            O::LOCATIONS,
-            O::VERIFY_TYPE,
-            O::SKIP_REVOCATION_CHECK,
+        start(req, payload, route_options::<O>(), |_| {
+            Ok(Guard(PhantomData))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Skips the revocation check but checks the type.
+    struct SkipRevocation;
+    impl RouteOptions for SkipRevocation {
+        const OPTIONAL: bool = false;
+        const FRESH: bool = false;
+        const TOKEN_TYPE: TokenType = TokenType::Refresh;
+        const VERIFY_TYPE: bool = true;
+        const SKIP_REVOCATION_CHECK: bool = true;
+        const LOCATIONS: &'static [TokenLocation] = &[TokenLocation::Cookies];
+    }
+
+    /// The mirror image: accepts any type but checks revocation.
+    struct AnyType;
+    impl RouteOptions for AnyType {
+        const OPTIONAL: bool = true;
+        const FRESH: bool = true;
+        const TOKEN_TYPE: TokenType = TokenType::Access;
+        const VERIFY_TYPE: bool = false;
+        const SKIP_REVOCATION_CHECK: bool = false;
+        const LOCATIONS: &'static [TokenLocation] = &[];
+    }
+
+    // Built at compile time, as the guard's options are: nothing per request.
+    const _: () = {
+        let options = route_options::<SkipRevocation>();
+        assert!(options.verify_type && options.skip_revocation_check);
+        std::mem::forget(options);
+    };
+
+    #[test]
+    fn each_const_lands_in_the_option_of_its_name() {
+        assert_eq!(
+            route_options::<SkipRevocation>(),
+            VerifyOptions::new()
+                .token_type(TokenType::Refresh)
+                .locations([TokenLocation::Cookies])
+                .verify_type(true)
+                .skip_revocation_check(true)
         );
-        start(req, payload, options, |_| Ok(Guard(PhantomData)))
+        assert_eq!(
+            route_options::<AnyType>(),
+            VerifyOptions::new()
+                .optional(true)
+                .fresh(true)
+                .refresh(false)
+                .verify_type(false)
+                .skip_revocation_check(false)
+        );
+        assert_ne!(
+            route_options::<SkipRevocation>(),
+            route_options::<AnyType>()
+        );
     }
 }

@@ -171,6 +171,7 @@ mod prepared;
 mod revocation;
 mod set_cookies;
 mod state;
+mod token_type;
 mod verify;
 
 #[doc(hidden)]
@@ -198,6 +199,7 @@ pub use revocation::{
 };
 pub use set_cookies::{CookieOptions, SetCookieTarget};
 pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
+pub use token_type::TokenType;
 pub use verify::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};
 
 #[cfg(feature = "macros")]

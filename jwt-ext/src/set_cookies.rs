@@ -8,8 +8,9 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::config::{CookieNames, PERSISTENT_COOKIE_MAX_AGE, Settings};
-use crate::{DecodeOptions, Failure, JwtError, JwtErrorKind, JwtManager};
+use crate::config::{PERSISTENT_COOKIE_MAX_AGE, Settings};
+use crate::locations::cookies::cookie_names;
+use crate::{DecodeOptions, Failure, JwtError, JwtErrorKind, JwtManager, TokenType};
 
 /// Browsers drop cookies whose name and value exceed 4096 bytes (RFC 6265 §6.1).
 const MAX_COOKIE_SIZE: usize = 4096;
@@ -75,13 +76,6 @@ impl<B> SetCookieTarget for ServiceResponse<B> {
     fn append_set_cookie(&mut self, value: HeaderValue) {
         self.response_mut().headers_mut().append(SET_COOKIE, value);
     }
-}
-
-/// Which token's cookies.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Access,
-    Refresh,
 }
 
 /// One cookie in Werkzeug's attribute order: `Domain`, `Expires`,
@@ -168,7 +162,7 @@ impl JwtManager {
         response: &mut impl SetCookieTarget,
         token: &str,
     ) -> Result<(), JwtError> {
-        self.set_cookies(response, Kind::Access, token, &CookieOptions::new())
+        self.set_cookies(response, TokenType::Access, token, &CookieOptions::new())
             .map_err(|e| self.render(e))
     }
 
@@ -183,7 +177,7 @@ impl JwtManager {
         token: &str,
         options: &CookieOptions,
     ) -> Result<(), JwtError> {
-        self.set_cookies(response, Kind::Access, token, options)
+        self.set_cookies(response, TokenType::Access, token, options)
             .map_err(|e| self.render(e))
     }
 
@@ -196,7 +190,7 @@ impl JwtManager {
         response: &mut impl SetCookieTarget,
         token: &str,
     ) -> Result<(), JwtError> {
-        self.set_cookies(response, Kind::Refresh, token, &CookieOptions::new())
+        self.set_cookies(response, TokenType::Refresh, token, &CookieOptions::new())
             .map_err(|e| self.render(e))
     }
 
@@ -211,7 +205,7 @@ impl JwtManager {
         token: &str,
         options: &CookieOptions,
     ) -> Result<(), JwtError> {
-        self.set_cookies(response, Kind::Refresh, token, options)
+        self.set_cookies(response, TokenType::Refresh, token, options)
             .map_err(|e| self.render(e))
     }
 
@@ -228,8 +222,8 @@ impl JwtManager {
         response: &mut impl SetCookieTarget,
         options: &CookieOptions,
     ) {
-        self.unset_cookies(response, Kind::Access, options);
-        self.unset_cookies(response, Kind::Refresh, options);
+        self.unset_cookies(response, TokenType::Access, options);
+        self.unset_cookies(response, TokenType::Refresh, options);
     }
 
     /// flask's `unset_access_cookies(response)`.
@@ -258,7 +252,7 @@ impl JwtManager {
         response: &mut impl SetCookieTarget,
         options: &CookieOptions,
     ) {
-        self.unset_cookies(response, Kind::Access, options);
+        self.unset_cookies(response, TokenType::Access, options);
     }
 
     /// flask's `unset_refresh_cookies(response)`.
@@ -273,7 +267,7 @@ impl JwtManager {
         response: &mut impl SetCookieTarget,
         options: &CookieOptions,
     ) {
-        self.unset_cookies(response, Kind::Refresh, options);
+        self.unset_cookies(response, TokenType::Refresh, options);
     }
 
     /// flask's `get_csrf_token(token)`: the `csrf` claim of a verified token,
@@ -304,12 +298,12 @@ impl JwtManager {
     fn set_cookies(
         &self,
         response: &mut impl SetCookieTarget,
-        kind: Kind,
+        kind: TokenType,
         token: &str,
         options: &CookieOptions,
     ) -> Result<(), Failure> {
         let settings = self.settings();
-        let names = names(settings, kind);
+        let names = cookie_names(settings, kind);
         // flask: `max_age or config`, so a zero max-age falls back too.
         let max_age = options
             .max_age
@@ -353,11 +347,11 @@ impl JwtManager {
     fn unset_cookies(
         &self,
         response: &mut impl SetCookieTarget,
-        kind: Kind,
+        kind: TokenType,
         options: &CookieOptions,
     ) {
         let settings = self.settings();
-        let names = names(settings, kind);
+        let names = cookie_names(settings, kind);
         let domain = domain(settings, options);
         let mut cookies = vec![(&names.cookie, &names.cookie_path, true)];
         if settings.csrf_protect && settings.transport.csrf_in_cookies {
@@ -379,13 +373,6 @@ impl JwtManager {
                 response.append_set_cookie(value);
             }
         }
-    }
-}
-
-fn names(settings: &Settings, kind: Kind) -> &CookieNames {
-    match kind {
-        Kind::Access => &settings.transport.access,
-        Kind::Refresh => &settings.transport.refresh,
     }
 }
 

@@ -16,7 +16,9 @@ use crate::in_flight::InFlight;
 use crate::locations::body::{self, Body, BodyLimits};
 use crate::locations::{find_token, needs_body};
 use crate::state::RequestJwt;
-use crate::{DecodedJwt, Failure, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation};
+use crate::{
+    DecodedJwt, Failure, Jwt, JwtError, JwtErrorKind, JwtManager, TokenLocation, TokenType,
+};
 
 /// The options of `#[jwt_required(...)]` and [`verify_jwt_in_request`],
 /// with flask's defaults: a non-optional, non-fresh access token from the
@@ -26,7 +28,7 @@ use crate::{DecodedJwt, Failure, Jwt, JwtError, JwtErrorKind, JwtManager, TokenL
 pub struct VerifyOptions {
     pub(crate) optional: bool,
     pub(crate) fresh: bool,
-    pub(crate) refresh: bool,
+    pub(crate) token_type: TokenType,
     pub(crate) locations: Cow<'static, [TokenLocation]>,
     pub(crate) verify_type: bool,
     pub(crate) skip_revocation_check: bool,
@@ -37,7 +39,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             optional: false,
             fresh: false,
-            refresh: false,
+            token_type: TokenType::Access,
             locations: Cow::Borrowed(&[]),
             verify_type: true,
             skip_revocation_check: false,
@@ -65,8 +67,22 @@ impl VerifyOptions {
     }
 
     /// Require a refresh token instead of an access token. Defaults to `false`.
+    /// The same as [`token_type`](Self::token_type) with
+    /// [`TokenType::Refresh`] (`true`) or [`TokenType::Access`] (`false`).
     pub fn refresh(mut self, refresh: bool) -> Self {
-        self.refresh = refresh;
+        self.token_type = if refresh {
+            TokenType::Refresh
+        } else {
+            TokenType::Access
+        };
+        self
+    }
+
+    /// The kind of token the route takes: its cookie, CSRF names and JSON
+    /// key are read, and with [`verify_type`](Self::verify_type) its type is
+    /// checked. Defaults to [`TokenType::Access`].
+    pub fn token_type(mut self, token_type: TokenType) -> Self {
+        self.token_type = token_type;
         self
     }
 
@@ -88,25 +104,6 @@ impl VerifyOptions {
     pub fn skip_revocation_check(mut self, skip: bool) -> Self {
         self.skip_revocation_check = skip;
         self
-    }
-
-    /// Options whose locations are a static list, as the macro produces.
-    pub(crate) const fn from_static(
-        optional: bool,
-        fresh: bool,
-        refresh: bool,
-        locations: &'static [TokenLocation],
-        verify_type: bool,
-        skip_revocation_check: bool,
-    ) -> Self {
-        VerifyOptions {
-            optional,
-            fresh,
-            refresh,
-            locations: Cow::Borrowed(locations),
-            verify_type,
-            skip_revocation_check,
-        }
     }
 }
 
@@ -205,7 +202,7 @@ pub(crate) fn start<T>(
     };
     let settings = manager.settings();
     let locations = effective_locations(settings, &options);
-    let read_body = needs_body(req, settings, locations, options.refresh);
+    let read_body = needs_body(req, settings, locations, options.token_type);
     if !read_body && !settings.awaits_loaders(options.skip_revocation_check) {
         let outcome =
             verify_with(req, &Body::NotRead, settings, &options).map(|token| Jwt::new(token, None));
@@ -376,7 +373,7 @@ fn verify_with(
     let mut missing = Vec::new();
     let mut found = None;
     for &location in locations {
-        match find_token(req, settings, location, options.refresh, body) {
+        match find_token(req, settings, location, options.token_type, body) {
             Ok(token) => {
                 found = Some((location, token));
                 break;
@@ -430,9 +427,9 @@ fn check_type(jwt: &DecodedJwt, options: &VerifyOptions) -> Result<(), Failure> 
     if !options.verify_type {
         return Ok(());
     }
-    let message = match (options.refresh, jwt.is_refresh()) {
-        (false, true) => "Only non-refresh tokens are allowed",
-        (true, false) => "Only refresh tokens are allowed",
+    let message = match (options.token_type, jwt.is_refresh()) {
+        (TokenType::Access, true) => "Only non-refresh tokens are allowed",
+        (TokenType::Refresh, false) => "Only refresh tokens are allowed",
         _ => return Ok(()),
     };
     Err(Failure::new(JwtErrorKind::WrongTokenType, message)

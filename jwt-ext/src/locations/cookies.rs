@@ -13,15 +13,15 @@ use super::body::{Body, is_form};
 use super::wsgi::{joined_header, latin1_header};
 use super::{Found, werkzeug_cookies};
 use crate::config::{CookieNames, Settings};
-use crate::{Failure, JwtErrorKind};
+use crate::{Failure, JwtErrorKind, TokenType};
 
 pub(super) fn token_from_cookies<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
-    refresh: bool,
+    token_type: TokenType,
     body: &Body,
 ) -> Result<Found<'r>, Failure> {
-    let names = cookie_names(settings, refresh);
+    let names = cookie_names(settings, token_type);
     let token = match cookie_header(req) {
         None => None,
         Some(Cow::Borrowed(header)) => werkzeug_cookies::get(header, &names.cookie),
@@ -66,11 +66,11 @@ fn cookie_header(req: &HttpRequest) -> Option<Cow<'_, [u8]>> {
     joined_header(req, COOKIE, separator)
 }
 
-pub(crate) fn cookie_names(settings: &Settings, refresh: bool) -> &CookieNames {
-    if refresh {
-        &settings.transport.refresh
-    } else {
-        &settings.transport.access
+/// The cookie, CSRF and JSON key names of `token_type`'s tokens.
+pub(crate) fn cookie_names(settings: &Settings, token_type: TokenType) -> &CookieNames {
+    match token_type {
+        TokenType::Access => &settings.transport.access,
+        TokenType::Refresh => &settings.transport.refresh,
     }
 }
 
@@ -89,11 +89,15 @@ fn csrf_header<'r>(req: &'r HttpRequest, names: &CookieNames) -> Option<Cow<'r, 
 
 /// Whether the CSRF value must be looked for in a form body: the guard
 /// decides this before the body can be read.
-pub(crate) fn wants_form_body(req: &HttpRequest, settings: &Settings, refresh: bool) -> bool {
+pub(crate) fn wants_form_body(
+    req: &HttpRequest,
+    settings: &Settings,
+    token_type: TokenType,
+) -> bool {
     settings.transport.csrf_check_form
         && needs_csrf(req, settings)
         && is_form(req)
-        && csrf_header(req, cookie_names(settings, refresh)).is_none()
+        && csrf_header(req, cookie_names(settings, token_type)).is_none()
 }
 
 fn csrf_form_field(req: &HttpRequest, names: &CookieNames, body: &Body) -> Option<String> {

@@ -8,12 +8,12 @@ use super::body::{Body, is_json, may_have_body};
 use super::cookies::cookie_names;
 use crate::config::Settings;
 use crate::json::python_truthy;
-use crate::{Failure, JwtErrorKind};
+use crate::{Failure, JwtErrorKind, TokenType};
 
 pub(super) fn token_from_json(
     req: &HttpRequest,
     settings: &Settings,
-    refresh: bool,
+    token_type: TokenType,
     body: &Body,
 ) -> Result<Found<'static>, Failure> {
     if !is_json(req) {
@@ -22,7 +22,7 @@ pub(super) fn token_from_json(
             "Invalid content-type. Must be application/json.",
         ));
     }
-    let key = &cookie_names(settings, refresh).json_key;
+    let key = &cookie_names(settings, token_type).json_key;
     let missing = || {
         Failure::new(
             JwtErrorKind::NoAuthorization,

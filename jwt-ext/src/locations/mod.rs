@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use actix_web::HttpRequest;
 
 use crate::config::Settings;
-use crate::{Failure, TokenLocation};
+use crate::{Failure, TokenLocation, TokenType};
 
 use body::Body;
 
@@ -27,22 +27,22 @@ pub(crate) struct Found<'r> {
 
 /// The token at `location`, or the error of that location (a
 /// [`NoAuthorization`](crate::JwtErrorKind::NoAuthorization) error means
-/// "not here", and lets the next location be tried). `refresh` routes read
-/// the refresh cookie, CSRF names and JSON key.
+/// "not here", and lets the next location be tried). `token_type` picks the
+/// cookie, CSRF names and JSON key to read.
 pub(crate) fn find_token<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
     location: TokenLocation,
-    refresh: bool,
+    token_type: TokenType,
     body: &Body,
 ) -> Result<Found<'r>, Failure> {
     match location {
         TokenLocation::Headers => {
             header::token_from_header(req, settings).map(|token| Found { token, csrf: None })
         }
-        TokenLocation::Cookies => cookies::token_from_cookies(req, settings, refresh, body),
+        TokenLocation::Cookies => cookies::token_from_cookies(req, settings, token_type, body),
         TokenLocation::QueryString => query::token_from_query(req, settings),
-        TokenLocation::Json => json::token_from_json(req, settings, refresh, body),
+        TokenLocation::Json => json::token_from_json(req, settings, token_type, body),
     }
 }
 
@@ -53,11 +53,11 @@ pub(crate) fn needs_body(
     req: &HttpRequest,
     settings: &Settings,
     locations: &[TokenLocation],
-    refresh: bool,
+    token_type: TokenType,
 ) -> bool {
     let wants_body = |location: TokenLocation| match location {
         TokenLocation::Json => body::is_json(req),
-        TokenLocation::Cookies => cookies::wants_form_body(req, settings, refresh),
+        TokenLocation::Cookies => cookies::wants_form_body(req, settings, token_type),
         _ => false,
     };
     if !body::may_have_body(req) || !locations.iter().any(|&location| wants_body(location)) {
@@ -69,7 +69,7 @@ pub(crate) fn needs_body(
         }
         // The lookup stops at the first location that is not "missing":
         // no later body is read for it.
-        match find_token(req, settings, location, refresh, &Body::NotRead) {
+        match find_token(req, settings, location, token_type, &Body::NotRead) {
             Err(err) if err.kind() == crate::JwtErrorKind::NoAuthorization => {}
             _ => return false,
         }

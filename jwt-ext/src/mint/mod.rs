@@ -17,20 +17,13 @@ use serde_json::{Map, Value};
 use crate::algorithm::alg_name;
 use crate::prepared;
 
-use crate::{Expiry, Failure, JwtError, JwtErrorKind, JwtManager};
+use crate::{Expiry, Failure, JwtError, JwtErrorKind, JwtManager, TokenType};
 use claims::Payload;
-
-/// Which of the two token kinds is minted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Access,
-    Refresh,
-}
 
 /// What the two builders share.
 struct Spec<'a> {
     manager: &'a JwtManager,
-    kind: Kind,
+    kind: TokenType,
     identity: Value,
     fresh: Fresh,
     expires: Option<Expiry>,
@@ -52,7 +45,7 @@ pub struct AccessToken<'a>(Spec<'a>);
 pub struct RefreshToken<'a>(Spec<'a>);
 
 impl<'a> Spec<'a> {
-    fn new(manager: &'a JwtManager, kind: Kind, identity: impl Serialize) -> Self {
+    fn new(manager: &'a JwtManager, kind: TokenType, identity: impl Serialize) -> Self {
         let (identity, error) = match serde_json::to_value(identity) {
             Ok(value) => (value, None),
             Err(e) => (
@@ -106,8 +99,8 @@ impl<'a> Spec<'a> {
         let now = settings.clock.now_micros();
         let iat = now.div_euclid(1_000_000);
         let expires = self.expires.unwrap_or(match self.kind {
-            Kind::Access => settings.access_expires,
-            Kind::Refresh => settings.refresh_expires,
+            TokenType::Access => settings.access_expires,
+            TokenType::Refresh => settings.refresh_expires,
         });
         if matches!(expires, Expiry::In(delta) if delta.is_zero()) {
             return Err(encode_error(
@@ -121,18 +114,13 @@ impl<'a> Spec<'a> {
         let (jti, csrf) = random_uuids(settings.csrf_protect)?;
         let mut payload = Payload::new(&settings.identity_claim);
         let fresh = match self.kind {
-            Kind::Access => self.fresh.claim(now),
-            Kind::Refresh => Value::Bool(false),
+            TokenType::Access => self.fresh.claim(now),
+            TokenType::Refresh => Value::Bool(false),
         };
         payload.push("fresh", fresh);
         payload.push("iat", iat.into());
         payload.push("jti", jti.into());
-        let kind = if self.kind == Kind::Access {
-            "access"
-        } else {
-            "refresh"
-        };
-        payload.push("type", kind.into());
+        payload.push("type", self.kind.as_str().into());
         // The loaders see the identity as given; the claim holds what the
         // identity loader makes of it.
         let callbacks = &settings.callbacks;
@@ -357,13 +345,13 @@ impl JwtManager {
     /// # Ok::<(), jwt_ext::JwtError>(())
     /// ```
     pub fn access_token(&self, identity: impl Serialize) -> AccessToken<'_> {
-        AccessToken(Spec::new(self, Kind::Access, identity))
+        AccessToken(Spec::new(self, TokenType::Access, identity))
     }
 
     /// Starts minting a refresh token for `identity`; refresh tokens are
     /// never fresh.
     pub fn refresh_token(&self, identity: impl Serialize) -> RefreshToken<'_> {
-        RefreshToken(Spec::new(self, Kind::Refresh, identity))
+        RefreshToken(Spec::new(self, TokenType::Refresh, identity))
     }
 
     /// flask's `create_access_token(identity)`: a non-fresh access token with

@@ -10,23 +10,23 @@
 
 use serde_json::{Map, Value};
 
-use super::{AccessToken, Kind, RefreshToken, Spec};
+use super::{AccessToken, RefreshToken, Spec};
 use crate::config::Settings;
-use crate::{DecodedJwt, JwtManager};
+use crate::{DecodedJwt, JwtManager, TokenType};
 
 impl JwtManager {
     /// A non-fresh access token renewing `from`.
     pub(crate) fn renewed_access_token(&self, from: &DecodedJwt) -> AccessToken<'_> {
-        AccessToken(renewal(self, Kind::Access, from))
+        AccessToken(renewal(self, TokenType::Access, from))
     }
 
     /// A refresh token renewing `from`.
     pub(crate) fn renewed_refresh_token(&self, from: &DecodedJwt) -> RefreshToken<'_> {
-        RefreshToken(renewal(self, Kind::Refresh, from))
+        RefreshToken(renewal(self, TokenType::Refresh, from))
     }
 }
 
-fn renewal<'a>(manager: &'a JwtManager, kind: Kind, from: &DecodedJwt) -> Spec<'a> {
+fn renewal<'a>(manager: &'a JwtManager, kind: TokenType, from: &DecodedJwt) -> Spec<'a> {
     let settings = manager.settings();
     let mut spec = Spec::new(manager, kind, from.identity());
     let copied: Map<String, Value> = from
