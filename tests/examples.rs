@@ -1210,7 +1210,7 @@ impl RedisChild {
                     std::env::var_os("CI").is_none(),
                     "{name}: redis-server is not on PATH, and CI must run this test"
                 );
-                eprintln!("SKIPPED {name}: redis-server not on PATH");
+                jwt_ext_tests::skipped(format_args!("{name}: redis-server not on PATH"));
                 return None;
             }
             Err(e) => panic!("cannot start redis-server: {e}"),

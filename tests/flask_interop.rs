@@ -12,7 +12,7 @@ use chrono::TimeDelta;
 use jwt_ext::{DecodeOptions, Expiry, JwtErrorKind, JwtManager, get_jwt_identity, jwt_required};
 use jwt_ext_tests::http::spawning;
 use jwt_ext_tests::{
-    SECRET, fixture_json, fixtures_dir, key_order, manager_from_flask_config, segment_json,
+    SECRET, fixture_json, fixtures_dir, key_order, manager_from_flask_config, python, segment_json,
 };
 use serde_json::{Map, Value, json};
 
@@ -199,35 +199,13 @@ async fn tokens_minted_here_have_flask_bytes() {
     }
 }
 
-/// The interpreter that has the pinned flask-jwt-extended, if any.
-fn flask_python() -> Option<String> {
-    let python = std::env::var("JWT_EXT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let probe = {
-        let _spawning = spawning();
-        Command::new(&python)
-            .args([
-                "-c",
-                "import flask_jwt_extended, sys; sys.exit(flask_jwt_extended.__version__ != '4.7.4')",
-            ])
-            .spawn()
-    };
-    let importable = probe
-        .and_then(|mut child| child.wait())
-        .is_ok_and(|status| status.success());
-    importable.then_some(python)
-}
-
 #[actix_web::test]
 async fn tokens_minted_here_verify_under_flask() {
-    let Some(python) = flask_python() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install tests/fixtures/flask/requirements.txt and set JWT_EXT_PYTHON"
-        );
-        eprintln!(
-            "SKIPPED tokens_minted_here_verify_under_flask: flask-jwt-extended 4.7.4 is not importable \
-             (set JWT_EXT_PYTHON to a Python with tests/fixtures/flask/requirements.txt installed)"
-        );
+    let Some(python) = python::oracle(
+        "tokens_minted_here_verify_under_flask",
+        "flask_jwt_extended",
+        "flask_jwt_extended.__version__ == '4.7.4'",
+    ) else {
         return;
     };
     let mut request = Vec::new();

@@ -12,9 +12,9 @@ use std::process::{Command, Stdio};
 
 use actix_web::{App, HttpResponse, test, web};
 use jwt_ext::{Algorithm, JwtManager, jwt_required};
-use jwt_ext_tests::SECRET;
 use jwt_ext_tests::http::spawning;
 use jwt_ext_tests::jose::hmac_token;
+use jwt_ext_tests::{SECRET, python};
 
 const HEADER: &[u8] = br#"{"alg":"HS256","typ":"JWT"}"#;
 const CLAIMS: &[u8] = br#"{"sub":"alice","exp":4102444800}"#;
@@ -147,25 +147,6 @@ fn corpus() -> Vec<Vec<u8>> {
     corpus
 }
 
-/// The interpreter with the pinned PyJWT on Python 3.11 (the texts differ
-/// between Python versions), if any.
-fn pyjwt_python() -> Option<String> {
-    let python = std::env::var("JWT_EXT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let probe = {
-        let _spawning = spawning();
-        Command::new(&python)
-            .args([
-                "-c",
-                "import jwt, sys; sys.exit(jwt.__version__ != '2.15.1' or sys.version_info[:2] != (3, 11))",
-            ])
-            .spawn()
-    };
-    let importable = probe
-        .and_then(|mut child| child.wait())
-        .is_ok_and(|status| status.success());
-    importable.then_some(python)
-}
-
 /// `str(e)` of `json.loads(doc)` for each document, `None` where it succeeds.
 fn python_texts(python: &str, docs: &[Vec<u8>]) -> Vec<Option<String>> {
     const SCRIPT: &str = "import json, sys
@@ -207,17 +188,12 @@ for line in sys.stdin:
 
 #[actix_web::test]
 async fn mutated_documents_read_as_python_reads_them() {
-    let Some(python) = pyjwt_python() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set JWT_EXT_PYTHON to a Python 3.11 with tests/fixtures/flask/requirements.txt \
-             installed"
-        );
-        eprintln!(
-            "SKIPPED mutated_documents_read_as_python_reads_them: PyJWT 2.15.1 on Python 3.11 is \
-             not importable (set JWT_EXT_PYTHON to a Python 3.11 with \
-             tests/fixtures/flask/requirements.txt installed)"
-        );
+    // The texts differ between Python versions: 3.11 with the pinned PyJWT.
+    let Some(python) = python::oracle(
+        "mutated_documents_read_as_python_reads_them",
+        "jwt",
+        "jwt.__version__ == '2.15.1' and sys.version_info[:2] == (3, 11)",
+    ) else {
         return;
     };
     let docs = corpus();

@@ -63,10 +63,10 @@ fn wycheproof_present() -> bool {
         "the Wycheproof vectors are expected in {} (the `shared/` folder beside the repository)",
         dir.display()
     );
-    eprintln!(
-        "SKIPPED: the Wycheproof vectors are not in {} (the `shared/` folder beside the repository)",
+    jwt_ext_tests::skipped(format_args!(
+        "the Wycheproof vectors are not in {} (the `shared/` folder beside the repository)",
         dir.display()
-    );
+    ));
     false
 }
 

@@ -116,3 +116,12 @@ pub fn now() -> i64 {
 
 pub mod jose;
 pub mod logs;
+pub mod python;
+
+/// Says that a test skipped a check for want of a service, as `SKIPPED
+/// <message>` on the terminal even while the test harness captures
+/// output: it captures `eprintln!`, not writes to the stderr handle.
+pub fn skipped(message: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {message}");
+}

@@ -28,9 +28,9 @@ impl RedisServer {
                 std::env::var_os("CI").is_none(),
                 "CI must install redis-server (see .ci/run)"
             );
-            eprintln!(
-                "SKIPPED: redis-server is not on PATH; install it (Debian: redis-server) to run the Redis tests"
-            );
+            crate::skipped(format_args!(
+                "redis-server is not on PATH; install it (Debian: redis-server) to run the Redis tests"
+            ));
             return None;
         }
         let port = {
