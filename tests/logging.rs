@@ -134,6 +134,16 @@ async fn status(jwt: &JwtManager, path: &str, headers: &[(&str, &str)]) -> u16 {
         .as_u16()
 }
 
+/// An access cookie that `ImplicitRefresh` (window: 30 minutes) renews.
+fn near_expiry_cookie(jwt: &JwtManager) -> String {
+    let token = jwt
+        .access_token("ann")
+        .expires(TimeDelta::minutes(10))
+        .encode()
+        .expect("token");
+    format!("access_token_cookie={token}")
+}
+
 fn hs() -> JwtManagerBuilder {
     JwtManager::builder().secret_key(SECRET)
 }
@@ -235,12 +245,7 @@ async fn every_event_is_documented_with_its_level_and_target() {
         .token_location([TokenLocation::Cookies])
         .build()
         .expect("configuration");
-    let near = signer
-        .access_token("ann")
-        .expires(TimeDelta::minutes(10))
-        .encode()
-        .expect("token");
-    let cookie = format!("access_token_cookie={near}");
+    let cookie = near_expiry_cookie(&signer);
     assert_eq!(
         status(&verifier, "/protected", &[("Cookie", &cookie)]).await,
         200
@@ -253,12 +258,7 @@ async fn every_event_is_documented_with_its_level_and_target() {
         .revocation_store(FailsAfter::new(1))
         .build()
         .expect("configuration");
-    let near = flaky
-        .access_token("ann")
-        .expires(TimeDelta::minutes(10))
-        .encode()
-        .expect("token");
-    let cookie = format!("access_token_cookie={near}");
+    let cookie = near_expiry_cookie(&flaky);
     assert_eq!(
         status(&flaky, "/protected", &[("Cookie", &cookie)]).await,
         200
