@@ -7,8 +7,8 @@ use std::marker::PhantomData;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::future::VerifyFuture;
-use crate::verify::{VerifyOptions, start};
+use crate::request::future::VerifyFuture;
+use crate::request::pipeline::{VerifyOptions, start};
 use crate::{JwtError, TokenLocation, TokenType};
 
 /// A route's `#[jwt_required(...)]` arguments, as associated consts of a

@@ -149,58 +149,38 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod algorithm;
-mod callbacks;
-mod clock;
+mod compat;
 mod config;
-mod decode;
-mod decoded;
 mod error;
-mod expiry;
-mod extract;
-mod future;
 pub mod guide;
-mod implicit_refresh;
-mod in_flight;
-mod json;
-mod location;
-mod locations;
-mod manager;
-mod mint;
-mod prepared;
+mod keys;
+mod lifecycle;
+mod model;
+mod request;
+mod respond;
 mod revocation;
-mod set_cookies;
-mod state;
-mod token_type;
-mod verify;
+mod token;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use callbacks::{CurrentUser, SigningKey, VerifyingKey, get_current_user};
-pub use config::SameSite;
-pub use config::{Audience, ConfigError, JwtManagerBuilder};
-pub use decode::{DecodeOptions, get_unverified_jwt_headers};
-pub use decoded::DecodedJwt;
+pub use config::{Audience, JwtManager, JwtManagerBuilder, SameSite};
 pub(crate) use error::Failure;
-pub use error::{JwtError, JwtErrorKind};
-pub use expiry::Expiry;
-pub use extract::{Jwt, JwtIdentity, OptionalJwt};
-pub use future::VerifyFuture;
-pub use implicit_refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
+pub use error::{ConfigError, JwtError, JwtErrorKind};
 pub use jsonwebtoken::Algorithm;
-pub use location::TokenLocation;
-pub use manager::JwtManager;
-pub use mint::{AccessToken, Fresh, RefreshToken};
+pub use keys::{SigningKey, VerifyingKey};
+pub use lifecycle::{TokenPair, TokenPairBuilder};
+pub use model::{DecodedJwt, Expiry, Jwt, TokenLocation, TokenType};
+pub use request::{
+    CurrentUser, JwtIdentity, OptionalJwt, VerifyFuture, VerifyOptions, get_current_user, get_jwt,
+    get_jwt_header, get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,
+    verify_jwt_in_request_with_payload,
+};
+pub use respond::{CookieOptions, ImplicitRefresh, ImplicitRefreshMiddleware, SetCookieTarget};
 #[cfg(feature = "redis")]
 pub use revocation::RedisStore;
-pub use revocation::{
-    MemoryStore, RevocationStore, StoreError, StoreFuture, TokenPair, TokenPairBuilder,
-};
-pub use set_cookies::{CookieOptions, SetCookieTarget};
-pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
-pub use token_type::TokenType;
-pub use verify::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};
+pub use revocation::{MemoryStore, RevocationStore, StoreError, StoreFuture};
+pub use token::{AccessToken, DecodeOptions, Fresh, RefreshToken, get_unverified_jwt_headers};
 
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]

@@ -4,11 +4,16 @@
 use chrono::TimeDelta;
 use jsonwebtoken::Algorithm;
 
-use super::keys::KeyMaterial;
+use super::Audience;
 use super::transport::TransportOptions;
-use super::{Audience, ConfigError};
-use crate::callbacks::{Callbacks, ResponseLoaders};
+use crate::ConfigError;
+use crate::config::Callbacks;
+use crate::error::ResponseLoaders;
+use crate::keys::KeyMaterial;
 use crate::{Expiry, JwtManager, TokenLocation};
+
+/// The default of [`JwtManagerBuilder::max_token_size`](crate::JwtManagerBuilder::max_token_size).
+pub(crate) const DEFAULT_MAX_TOKEN_SIZE: usize = 8192;
 
 /// Builds a [`JwtManager`]. Every setter names the flask-jwt-extended option
 /// it mirrors and ends with its default.
@@ -50,8 +55,8 @@ pub struct JwtManagerBuilder {
     pub(crate) transport: TransportOptions,
     pub(crate) callbacks: Callbacks,
     pub(crate) response_loaders: ResponseLoaders,
-    pub(crate) clock: crate::clock::Clock,
-    pub(crate) revocation: crate::revocation::RevocationOptions,
+    pub(crate) clock: crate::model::clock::Clock,
+    pub(crate) revocation: crate::config::RevocationOptions,
 }
 
 impl Default for JwtManagerBuilder {
@@ -75,12 +80,12 @@ impl Default for JwtManagerBuilder {
             verify_sub: true,
             csrf_protect: true,
             token_locations: vec![TokenLocation::Headers],
-            max_token_size: crate::decode::DEFAULT_MAX_TOKEN_SIZE,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             transport: TransportOptions::default(),
             callbacks: Callbacks::default(),
             response_loaders: ResponseLoaders::default(),
-            clock: crate::clock::Clock::default(),
-            revocation: crate::revocation::RevocationOptions::default(),
+            clock: crate::model::clock::Clock::default(),
+            revocation: crate::config::RevocationOptions::default(),
         }
     }
 }
@@ -254,7 +259,7 @@ impl JwtManagerBuilder {
         mut self,
         now: impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static,
     ) -> Self {
-        self.clock = crate::clock::Clock::injected(now);
+        self.clock = crate::model::clock::Clock::injected(now);
         self
     }
 

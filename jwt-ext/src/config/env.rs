@@ -5,8 +5,9 @@ use chrono::TimeDelta;
 
 use actix_web::http::Method;
 
-use super::{Audience, ConfigError, JwtManagerBuilder, SameSite};
-use crate::algorithm::parse_alg;
+use super::{Audience, JwtManagerBuilder, SameSite};
+use crate::ConfigError;
+use crate::model::algorithm::parse_alg;
 use crate::{Expiry, TokenLocation};
 
 impl JwtManagerBuilder {

@@ -4,19 +4,20 @@
 
 mod audience;
 mod builder;
+mod callbacks;
 mod env;
-mod error;
-mod keys;
-pub(crate) use keys::refuse_asymmetric_key_text;
-mod provider;
-#[cfg(test)]
-pub(crate) use provider::ensure_crypto_provider;
+mod loaders;
+mod manager;
+mod revocation;
 mod settings;
 mod transport;
 
 pub use audience::Audience;
+pub(crate) use builder::DEFAULT_MAX_TOKEN_SIZE;
 pub use builder::JwtManagerBuilder;
-pub use error::ConfigError;
+pub(crate) use callbacks::{Callbacks, JsonLoader};
+pub use manager::JwtManager;
+pub(crate) use revocation::RevocationOptions;
 pub(crate) use settings::Settings;
 pub use transport::SameSite;
 pub(crate) use transport::{CookieNames, PERSISTENT_COOKIE_MAX_AGE, TransportOptions};

@@ -6,11 +6,12 @@ use actix_web::http::header::HeaderName;
 use jsonwebtoken::{Algorithm, crypto::CryptoProvider};
 use serde_json::Value;
 
-use super::keys::KeySet;
-use super::provider::ensure_crypto_provider;
-use super::{ConfigError, JwtManagerBuilder, TransportOptions};
-use crate::algorithm::{alg_name, family_name, is_supported};
-use crate::callbacks::{Callbacks, ErrorResponses};
+use super::{JwtManagerBuilder, TransportOptions};
+use crate::ConfigError;
+use crate::config::Callbacks;
+use crate::error::ErrorResponses;
+use crate::keys::{KeySet, ensure_crypto_provider};
+use crate::model::algorithm::{alg_name, family_name, is_supported};
 use crate::{Expiry, TokenLocation};
 
 /// Everything a request needs, checked once: no per-request key parsing or
@@ -30,7 +31,7 @@ pub(crate) struct Settings {
     pub(crate) leeway_secs: i64,
     pub(crate) responses: Arc<ErrorResponses>,
     pub(crate) callbacks: Callbacks,
-    pub(crate) clock: crate::clock::Clock,
+    pub(crate) clock: crate::model::clock::Clock,
     pub(crate) revocation: Option<crate::revocation::RevocationCheck>,
     pub(crate) header_name: HeaderName,
     pub(crate) header_name_display: String,
@@ -44,7 +45,8 @@ pub(crate) struct Settings {
     pub(crate) transport: TransportOptions,
     pub(crate) provider: &'static CryptoProvider,
     /// The header segment of tokens minted without extra headers.
-    pub(crate) minted_header: String,
+    /// Written by the first mint, the same for every token minted after.
+    pub(crate) minted_header: std::sync::OnceLock<String>,
 }
 
 impl Settings {
@@ -141,7 +143,7 @@ impl Settings {
             max_token_size: b.max_token_size,
             transport,
             provider,
-            minted_header: crate::mint::default_segment(b.algorithm),
+            minted_header: std::sync::OnceLock::new(),
         })
     }
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use actix_web::http::Method;
 
-use super::{ConfigError, JwtManagerBuilder};
+use super::JwtManagerBuilder;
+use crate::ConfigError;
 
 /// The `SameSite` attribute of the JWT and CSRF cookies (`JWT_COOKIE_SAMESITE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

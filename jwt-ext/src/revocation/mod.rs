@@ -1,23 +1,20 @@
-//! Revocation: a store of revoked token ids behind one small trait, the
-//! blocklist check that fails closed, and refresh-token rotation with reuse
-//! detection.
+//! Revocation stores: revoked token ids behind one small trait, and the
+//! pipeline's check against them, bounded by a timeout and failing closed.
+//! Revoking, rotation and token pairs, which mint and need the manager,
+//! are in `lifecycle`.
 
 mod check;
-mod lifetime;
 mod memory;
-mod pair;
 #[cfg(feature = "redis")]
 mod redis;
-mod rotation;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-pub(crate) use check::{RevocationCheck, RevocationOptions};
+pub(crate) use check::{RevocationCheck, family_of};
 pub use memory::MemoryStore;
-pub use pair::{TokenPair, TokenPairBuilder};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 

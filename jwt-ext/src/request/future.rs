@@ -1,0 +1,150 @@
+//! The future of the verifying extractors: ready at once on the usual path,
+//! boxed only when the request body has to be read first.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use std::task::{Context, Poll};
+
+use crate::error::ErrorResponses;
+use crate::request::in_flight::{InFlight, Outcome};
+use crate::request::state::RequestJwt;
+use crate::{Failure, Jwt, JwtError, JwtManager};
+
+type Verification = Result<Option<Jwt>, Failure>;
+
+/// The future of jwt-ext's extractors (`Jwt`, `OptionalJwt`,
+/// `JwtIdentity<T>`, the guard of `#[jwt_required]`).
+///
+/// Verification is synchronous unless a token may sit in a JSON body or a
+/// CSRF value in a form field; only then is a future allocated.
+#[must_use = "futures do nothing unless polled"]
+pub struct VerifyFuture<T> {
+    state: State,
+    finish: fn(Option<Jwt>) -> Result<T, Failure>,
+    /// The manager's rendering: every failure leaves through it.
+    responses: Option<Arc<ErrorResponses>>,
+}
+
+enum State {
+    Ready(Option<Verification>),
+    Reading(Pin<Box<dyn Future<Output = Verification>>>),
+    /// Another extractor of the request is verifying; use its outcome.
+    Waiting {
+        in_flight: Rc<InFlight>,
+        optional: bool,
+    },
+    /// No manager is registered: nothing to render with.
+    Unregistered(Option<JwtError>),
+}
+
+impl<T> VerifyFuture<T> {
+    pub(crate) fn ready(
+        result: Verification,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+        responses: &Arc<ErrorResponses>,
+    ) -> Self {
+        VerifyFuture {
+            state: State::Ready(Some(result)),
+            finish,
+            responses: Some(responses.clone()),
+        }
+    }
+
+    pub(crate) fn reading(
+        future: impl Future<Output = Verification> + 'static,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+        responses: &Arc<ErrorResponses>,
+    ) -> Self {
+        VerifyFuture {
+            state: State::Reading(Box::pin(future)),
+            finish,
+            responses: Some(responses.clone()),
+        }
+    }
+
+    /// The answer when `req` has no manager registered.
+    pub(crate) fn unregistered(
+        err: JwtError,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+    ) -> Self {
+        VerifyFuture {
+            state: State::Unregistered(Some(err)),
+            finish,
+            responses: None,
+        }
+    }
+
+    /// The outcome of an earlier or running verification of `req`, if any:
+    /// extractors after the guard reuse it instead of verifying again.
+    pub(crate) fn earlier(
+        req: &HttpRequest,
+        optional: bool,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+    ) -> Option<Self> {
+        let state = match (RequestJwt::load(req), InFlight::of(req)) {
+            (Some(state), _) => State::Ready(Some(resolve(Ok(state), optional))),
+            (None, Some(in_flight)) => State::Waiting {
+                in_flight,
+                optional,
+            },
+            (None, None) => return None,
+        };
+        // A verification ran or runs, so a manager is registered.
+        let responses = JwtManager::from_app(req)
+            .ok()
+            .map(|manager| manager.settings().responses.clone());
+        Some(VerifyFuture {
+            state,
+            finish,
+            responses,
+        })
+    }
+}
+
+impl<T> Future for VerifyFuture<T> {
+    type Output = Result<T, JwtError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let verification = match &mut this.state {
+            State::Ready(result) => result.take().expect("VerifyFuture polled after completion"),
+            State::Reading(future) => match future.as_mut().poll(cx) {
+                Poll::Ready(result) => result,
+                Poll::Pending => return Poll::Pending,
+            },
+            State::Waiting {
+                in_flight,
+                optional,
+            } => match in_flight.poll_outcome(cx) {
+                Poll::Ready(outcome) => resolve(outcome, *optional),
+                Poll::Pending => return Poll::Pending,
+            },
+            State::Unregistered(err) => {
+                return Poll::Ready(Err(err
+                    .take()
+                    .expect("VerifyFuture polled after completion")));
+            }
+        };
+        Poll::Ready(verification.and_then(this.finish).map_err(|failure| {
+            match &this.responses {
+                Some(responses) => failure.render(responses),
+                // Unreachable: a stored verification implies a manager.
+                None => failure.without_manager(),
+            }
+        }))
+    }
+}
+
+/// What an extractor makes of a verification's outcome: a token, none
+/// (optional extractors only), or the error.
+fn resolve(outcome: Outcome, optional: bool) -> Verification {
+    match outcome? {
+        RequestJwt::Verified(jwt) => Ok(Some(jwt)),
+        RequestJwt::Absent(_) if optional => Ok(None),
+        RequestJwt::Absent(missing) => Err(missing),
+    }
+}

@@ -1,0 +1,216 @@
+//! Registered-claim checks in PyJWT's order (`iat`, `nbf`, `exp`, `iss`,
+//! `aud`, `sub`, `jti`) with PyJWT's messages.
+
+use serde_json::{Map, Value};
+
+use crate::compat::json_dumps::python_truthy;
+use crate::config::Settings;
+use crate::{Failure, JwtErrorKind};
+
+/// The claims the checks read, found in one pass over the payload instead
+/// of a hash lookup each.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Registered<'a> {
+    iat: Option<&'a Value>,
+    nbf: Option<&'a Value>,
+    exp: Option<&'a Value>,
+    iss: Option<&'a Value>,
+    aud: Option<&'a Value>,
+    sub: Option<&'a Value>,
+    jti: Option<&'a Value>,
+    /// Which of the claims flask requires or defaults are present.
+    pub(crate) present: Present,
+}
+
+/// The identity claim, and the claims flask gives defaults when absent.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Present {
+    pub(crate) identity: bool,
+    pub(crate) token_type: bool,
+    pub(crate) fresh: bool,
+    pub(crate) jti: bool,
+}
+
+impl<'a> Registered<'a> {
+    pub(crate) fn find(claims: &'a Map<String, Value>, identity_claim: &str) -> Self {
+        let mut found = Registered::default();
+        for (name, value) in claims {
+            found.present.identity |= name == identity_claim;
+            let slot = match name.as_str() {
+                "iat" => &mut found.iat,
+                "nbf" => &mut found.nbf,
+                "exp" => &mut found.exp,
+                "iss" => &mut found.iss,
+                "aud" => &mut found.aud,
+                "sub" => &mut found.sub,
+                "jti" => &mut found.jti,
+                "type" => {
+                    found.present.token_type = true;
+                    continue;
+                }
+                "fresh" => {
+                    found.present.fresh = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        found.present.jti = found.jti.is_some();
+        found
+    }
+}
+
+/// What the claim checks compare against.
+pub(crate) struct ClaimRules<'a> {
+    pub(crate) settings: &'a Settings,
+    /// The current time in microseconds since the epoch.
+    pub(crate) now_micros: i64,
+    pub(crate) verify_exp: bool,
+}
+
+impl ClaimRules<'_> {
+    pub(crate) fn check(&self, claims: &Registered<'_>) -> Result<(), Failure> {
+        let leeway = self.settings.leeway_secs.saturating_mul(1_000_000);
+        if let Some(iat) = claims.iat {
+            let iat = integer(iat, "Issued At claim (iat) must be an integer.")?;
+            if micros(iat) > self.now_micros.saturating_add(leeway) {
+                return Err(Failure::invalid_token("The token is not yet valid (iat)"));
+            }
+        }
+        if let Some(nbf) = claims.nbf {
+            let nbf = integer(nbf, "Not Before claim (nbf) must be an integer.")?;
+            if micros(nbf) > self.now_micros.saturating_add(leeway) {
+                return Err(Failure::invalid_token("The token is not yet valid (nbf)"));
+            }
+        }
+        if self.verify_exp
+            && let Some(exp) = claims.exp
+        {
+            let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
+            // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too.
+            if micros(exp) <= self.now_micros.saturating_sub(leeway) {
+                return Err(Failure::new(JwtErrorKind::Expired, "Token has expired"));
+            }
+        }
+        if let Some(issuer) = &self.settings.decode_issuer {
+            match claims.iss {
+                None => {
+                    return Err(Failure::invalid_token("Token is missing the \"iss\" claim"));
+                }
+                Some(Value::String(iss)) if iss == issuer => {}
+                Some(Value::String(_)) => return Err(Failure::invalid_token("Invalid issuer")),
+                Some(_) => {
+                    return Err(Failure::invalid_token(
+                        "Payload Issuer (iss) must be a string",
+                    ));
+                }
+            }
+        }
+        if let Some(audiences) = &self.settings.decode_audience {
+            check_audience(claims.aud, audiences)?;
+        }
+        if self.settings.verify_sub && claims.sub.is_some_and(|sub| !sub.is_string()) {
+            return Err(Failure::invalid_token("Subject must be a string"));
+        }
+        if claims.jti.is_some_and(|jti| !jti.is_string()) {
+            return Err(Failure::invalid_token("JWT ID must be a string"));
+        }
+        Ok(())
+    }
+}
+
+/// PyJWT applies `int()`: integers pass, floats truncate towards zero.
+/// Unlike `int()`, numeric strings and booleans are refused (RFC 7519 wants
+/// a NumericDate; CVE-2026-25537 came from treating such values loosely).
+fn integer(value: &Value, message: &'static str) -> Result<i64, Failure> {
+    match value {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Ok(i)
+            } else if n.as_u64().is_some() {
+                Ok(i64::MAX)
+            } else {
+                // Saturating cast: truncates towards zero like Python's int().
+                Ok(n.as_f64().map_or(0, |f| f as i64))
+            }
+        }
+        _ => Err(Failure::invalid_token(message)),
+    }
+}
+
+fn micros(secs: i64) -> i64 {
+    secs.saturating_mul(1_000_000)
+}
+
+fn check_audience(claim: Option<&Value>, expected: &[String]) -> Result<(), Failure> {
+    let missing = || Failure::invalid_token("Token is missing the \"aud\" claim");
+    let bad_format = || Failure::invalid_token("Invalid claim format in token");
+    // PyJWT: `if "aud" not in payload or not payload["aud"]`.
+    let claim = claim.filter(|aud| python_truthy(aud)).ok_or_else(missing)?;
+    let claimed: Vec<&str> = match claim {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().ok_or_else(bad_format))
+            .collect::<Result<_, _>>()?,
+        _ => return Err(bad_format()),
+    };
+    if expected.iter().any(|aud| claimed.contains(&aud.as_str())) {
+        Ok(())
+    } else {
+        Err(Failure::invalid_token("Audience doesn't match"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numeric_dates_follow_python_int() {
+        assert_eq!(integer(&json!(5), "m").unwrap(), 5);
+        assert_eq!(integer(&json!(1.9), "m").unwrap(), 1);
+        assert_eq!(integer(&json!(-1.9), "m").unwrap(), -1);
+        assert_eq!(integer(&json!(u64::MAX), "m").unwrap(), i64::MAX);
+        for bad in [json!("1"), json!(true), json!(null), json!([1]), json!({})] {
+            assert_eq!(integer(&bad, "m").unwrap_err().message(), "m");
+        }
+    }
+
+    #[test]
+    fn audience_rules() {
+        let api = vec!["api".to_owned()];
+        let msg = |v: Option<Value>| match check_audience(v.as_ref(), &api) {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => e.message().to_owned(),
+        };
+        assert_eq!(msg(Some(json!("api"))), "ok");
+        assert_eq!(msg(Some(json!(["x", "api"]))), "ok");
+        assert_eq!(msg(Some(json!("apix"))), "Audience doesn't match");
+        assert_eq!(msg(Some(json!("ap"))), "Audience doesn't match");
+        assert_eq!(msg(Some(json!([""]))), "Audience doesn't match");
+        assert_eq!(msg(Some(json!([]))), "Token is missing the \"aud\" claim");
+        assert_eq!(msg(None), "Token is missing the \"aud\" claim");
+        // Every falsy value is "missing", every other non-string a bad format.
+        for falsy in [
+            json!(null),
+            json!(false),
+            json!(0),
+            json!(-0.0),
+            json!(""),
+            json!({}),
+        ] {
+            assert_eq!(msg(Some(falsy)), "Token is missing the \"aud\" claim");
+        }
+        for truthy in [json!(true), json!(0.5), json!({"api": 1})] {
+            assert_eq!(msg(Some(truthy)), "Invalid claim format in token");
+        }
+        assert_eq!(msg(Some(json!(1))), "Invalid claim format in token");
+        assert_eq!(
+            msg(Some(json!(["api", 1]))),
+            "Invalid claim format in token"
+        );
+    }
+}
