@@ -50,15 +50,6 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    /// Whether verifying awaits something (the revocation store, a blocklist,
-    /// claims verification or user lookup); otherwise it is synchronous.
-    pub(crate) fn awaits_loaders(&self, skip_revocation_check: bool) -> bool {
-        let callbacks = &self.callbacks;
-        (!skip_revocation_check && (self.revocation.is_some() || callbacks.blocklist.is_some()))
-            || callbacks.claims_verification.is_some()
-            || callbacks.user_lookup.is_some()
-    }
-
     pub(crate) fn from_builder(b: JwtManagerBuilder) -> Result<Self, ConfigError> {
         let provider = ensure_crypto_provider()?;
         if !is_supported(&b.algorithm) {

@@ -14,31 +14,13 @@ use crate::TokenLocation;
 /// a third-party token lacks them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecodedJwt {
-    header: Map<String, Value>,
-    claims: Map<String, Value>,
-    identity_claim: Arc<str>,
-    location: Option<TokenLocation>,
+    pub(crate) header: Map<String, Value>,
+    pub(crate) claims: Map<String, Value>,
+    pub(crate) identity_claim: Arc<str>,
+    pub(crate) location: Option<TokenLocation>,
 }
 
 impl DecodedJwt {
-    pub(crate) fn new(
-        header: Map<String, Value>,
-        claims: Map<String, Value>,
-        identity_claim: Arc<str>,
-    ) -> Self {
-        DecodedJwt {
-            header,
-            claims,
-            identity_claim,
-            location: None,
-        }
-    }
-
-    pub(crate) fn with_location(mut self, location: TokenLocation) -> Self {
-        self.location = Some(location);
-        self
-    }
-
     /// The JOSE header (`get_jwt_header()`).
     pub fn header(&self) -> &Map<String, Value> {
         &self.header

@@ -22,7 +22,7 @@ use super::DecodedJwt;
 /// ```
 #[derive(Clone)]
 pub struct Jwt {
-    token: Rc<DecodedJwt>,
+    pub(crate) token: Rc<DecodedJwt>,
     /// What the `user_lookup_loader` returned, if one is configured.
     pub(crate) user: Option<Rc<dyn Any>>,
     /// Whether the pipeline checked this token's revocation (a store or a

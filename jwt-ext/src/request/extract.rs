@@ -4,8 +4,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::request::future::VerifyFuture;
-use crate::request::pipeline::{VerifyOptions, start};
+use super::VerifyOptions;
+use super::outcome::VerifyFuture;
+use super::pipeline::start;
 use crate::{Failure, Jwt, JwtError, JwtErrorKind};
 
 pub(crate) fn required(jwt: Option<Jwt>) -> Result<Jwt, Failure> {

@@ -12,8 +12,8 @@ use std::task::{Context, Poll, Waker};
 
 use actix_web::{HttpMessage, HttpRequest};
 
+use super::outcome::RequestJwt;
 use crate::Failure;
-use crate::request::state::RequestJwt;
 
 /// The outcome shared with waiting extractors.
 pub(crate) type Outcome = Result<RequestJwt, Failure>;

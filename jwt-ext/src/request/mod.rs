@@ -3,15 +3,19 @@
 //! request, and every extractor and getter built on it.
 
 mod extract;
-pub(crate) mod future;
+mod getters;
 mod in_flight;
+mod loaders;
 pub(crate) mod locations;
+mod options;
+pub(crate) mod outcome;
 pub(crate) mod pipeline;
-pub(crate) mod state;
 mod user;
+mod verify;
 
 pub use extract::{JwtIdentity, OptionalJwt};
-pub use future::VerifyFuture;
-pub use pipeline::{VerifyOptions, verify_jwt_in_request, verify_jwt_in_request_with_payload};
-pub use state::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
+pub use getters::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
+pub use options::VerifyOptions;
+pub use outcome::VerifyFuture;
 pub use user::{CurrentUser, get_current_user};
+pub use verify::{verify_jwt_in_request, verify_jwt_in_request_with_payload};

@@ -7,10 +7,11 @@ use std::rc::Rc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
+use super::VerifyOptions;
+use super::outcome::VerifyFuture;
+use super::outcome::{self, RequestJwt};
+use super::pipeline::start;
 use crate::request::extract::required;
-use crate::request::future::VerifyFuture;
-use crate::request::pipeline::{VerifyOptions, start};
-use crate::request::state::{self, RequestJwt};
 use crate::{Failure, Jwt, JwtError, JwtErrorKind};
 
 /// The user the [`user_lookup_loader`](crate::JwtManagerBuilder::user_lookup_loader)
@@ -65,7 +66,7 @@ pub fn get_current_user<U: 'static>(req: &HttpRequest) -> Result<Option<Rc<U>>, 
         Some(RequestJwt::Absent(_)) => Ok(None),
         Some(RequestJwt::Verified(jwt)) => user_of::<U>(&jwt).map(Some),
     };
-    user.map_err(|e| state::render(req, e))
+    user.map_err(|e| outcome::render(req, e))
 }
 
 fn user_of<U: 'static>(jwt: &Jwt) -> Result<Rc<U>, Failure> {

@@ -11,7 +11,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::header::SET_COOKIE;
 use chrono::TimeDelta;
 
-use crate::request::state::RequestJwt;
+use crate::request::outcome::RequestJwt;
 use crate::{JwtManager, TokenLocation};
 
 /// Middleware that sets a new access cookie after the handler ran when the

@@ -16,7 +16,7 @@ use crate::compat::wsgi::{joined_header, latin1_header};
 use crate::config::{CookieNames, Settings};
 use crate::{Failure, JwtErrorKind, TokenType};
 
-pub(super) fn token_from_cookies<'r>(
+pub(crate) fn token_from_cookies<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
     token_type: TokenType,

@@ -11,7 +11,7 @@ use crate::compat::wsgi::{joined_header, latin1_header};
 use crate::config::Settings;
 use crate::{Failure, JwtErrorKind};
 
-pub(super) fn token_from_header<'r>(
+pub(crate) fn token_from_header<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
 ) -> Result<Cow<'r, str>, Failure> {

@@ -10,7 +10,7 @@ use crate::compat::json_dumps::python_truthy;
 use crate::config::Settings;
 use crate::{Failure, JwtErrorKind, TokenType};
 
-pub(super) fn token_from_json(
+pub(crate) fn token_from_json(
     req: &HttpRequest,
     settings: &Settings,
     token_type: TokenType,

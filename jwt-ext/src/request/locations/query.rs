@@ -7,7 +7,7 @@ use super::Found;
 use crate::config::Settings;
 use crate::{Failure, JwtErrorKind};
 
-pub(super) fn token_from_query(
+pub(crate) fn token_from_query(
     req: &HttpRequest,
     settings: &Settings,
 ) -> Result<Found<'static>, Failure> {

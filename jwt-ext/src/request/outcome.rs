@@ -1,18 +1,52 @@
-//! The future of the verifying extractors: ready at once on the usual path,
-//! boxed only when the request body has to be read first.
+//! What verification concluded, and the future that hands it over.
+//!
+//! A request is in one of three states: not verified (the getters say
+//! `#[jwt_required]` is missing), optional-and-absent (empty claims, no
+//! identity), or verified. The state lives in the request extensions until
+//! the response is sent, so middleware running after the handler reads it
+//! too. The extractors' future is ready at once on the usual path and
+//! boxed only when the body is read or a loader awaited first; a later
+//! extractor of the same request reads the stored state, or waits for the
+//! verification in flight.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-
-use actix_web::HttpRequest;
 use std::task::{Context, Poll};
 
+use actix_web::{HttpMessage, HttpRequest};
+
+use super::in_flight::{InFlight, Outcome};
 use crate::error::ErrorResponses;
-use crate::request::in_flight::{InFlight, Outcome};
-use crate::request::state::RequestJwt;
 use crate::{Failure, Jwt, JwtError, JwtManager};
+
+/// What verification concluded for this request.
+#[derive(Clone)]
+pub(crate) enum RequestJwt {
+    Verified(Jwt),
+    /// An optional route without a token; keeps the "missing" error for
+    /// extractors that require a token anyway.
+    Absent(Failure),
+}
+
+impl RequestJwt {
+    pub(crate) fn store(self, req: &HttpRequest) {
+        req.extensions_mut().insert(self);
+    }
+
+    pub(crate) fn load(req: &HttpRequest) -> Option<RequestJwt> {
+        req.extensions().get::<RequestJwt>().cloned()
+    }
+}
+
+/// A getter's failure, rendered by the manager registered for `req`.
+pub(crate) fn render(req: &HttpRequest, failure: Failure) -> JwtError {
+    match JwtManager::from_app(req) {
+        Ok(manager) => manager.render(failure),
+        Err(_) => failure.without_manager(),
+    }
+}
 
 type Verification = Result<Option<Jwt>, Failure>;
 

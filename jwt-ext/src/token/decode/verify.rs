@@ -1,16 +1,192 @@
-//! Registered-claim checks in PyJWT's order (`iat`, `nbf`, `exp`, `iss`,
-//! `aud`, `sub`, `jti`) with PyJWT's messages.
+//! Verifying a split token, in PyJWT's order and with its messages: the
+//! `alg` allow-list and the signature, the registered claims (`iat`,
+//! `nbf`, `exp`, `iss`, `aud`, `sub`, `jti`), then flask-jwt-extended's own
+//! checks: the identity claim and its defaults, the CSRF double submit, and
+//! for the request pipeline the token type and freshness.
 
+use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
+use super::DecodeOptions;
+use super::segments;
 use crate::compat::json_dumps::python_truthy;
 use crate::config::Settings;
-use crate::{Failure, JwtErrorKind};
+use crate::keys::prepared::{self, VerifyFailure};
+use crate::{DecodedJwt, Failure, JwtErrorKind, TokenType};
+
+/// Verifies `token` in PyJWT's order: structure, header checks, `alg`
+/// allow-list, signature, registered claims, then flask's identity claim and
+/// defaults.
+pub(crate) fn decode(
+    settings: &Settings,
+    token: &str,
+    options: &DecodeOptions,
+    now_micros: i64,
+) -> Result<DecodedJwt, Failure> {
+    let segments = segments::split(token, settings.max_token_size)?;
+    verify_signature(settings, &segments)?;
+    let (header, mut claims) = (segments.header, segments.payload);
+    let rules = ClaimRules {
+        settings,
+        now_micros,
+        verify_exp: !options.allow_expired,
+    };
+    let registered = Registered::find(&claims, &settings.identity_claim);
+    let present = registered.present;
+    match rules.check(&registered) {
+        Ok(()) => {}
+        Err(err) if err.kind() == JwtErrorKind::Expired => {
+            // flask's `JWTManager._decode_jwt_from_config` catches the
+            // ExpiredSignatureError and decodes again with the expiry check
+            // off, so the expired callback sees the claims; an error of that
+            // second pass (bad `iss`, `aud`, CSRF, ...) replaces "expired".
+            ClaimRules {
+                verify_exp: false,
+                ..rules
+            }
+            .check(&registered)?;
+            finish_claims(settings, &mut claims, present)?;
+            check_csrf(&claims, options.csrf_value.as_deref())?;
+            return Err(err.with_token(header, claims));
+        }
+        Err(err) => return Err(err),
+    }
+    finish_claims(settings, &mut claims, present)?;
+    check_csrf(&claims, options.csrf_value.as_deref())?;
+    let jwt = DecodedJwt {
+        header,
+        claims,
+        identity_claim: settings.identity_claim.clone(),
+        location: options.location,
+    };
+    // flask's `_decode_jwt_from_request` after `decode_token`.
+    check_type(&jwt, options.token_type)?;
+    if options.fresh {
+        check_fresh(&jwt, now_micros)?;
+    }
+    Ok(jwt)
+}
+
+fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> Result<(), Failure> {
+    // flask asks the decode key loader with the unverified header and
+    // claims before PyJWT checks `alg`; so do we.
+    let loaded = match &settings.callbacks.decode_key {
+        Some(loader) => Some(loader(&segments.header, &segments.payload)?),
+        None => None,
+    };
+    let not_allowed = || Failure::invalid_token("The specified alg value is not allowed");
+    let algorithm = match segments.header.get("alg") {
+        None => return Err(Failure::invalid_token("Algorithm not specified")),
+        Some(Value::String(name)) => {
+            // The allowed algorithms are all supported ones: jsonwebtoken's
+            // names are PyJWT's.
+            name.parse::<Algorithm>()
+                .ok()
+                .filter(|alg| settings.decode_algorithms.contains(alg))
+        }
+        Some(_) => None,
+    }
+    .ok_or_else(not_allowed)?;
+    let (key, id) = match &loaded {
+        // A key of another family is never used: no key confusion.
+        Some(loaded) if loaded.family != algorithm.family() => return Err(not_allowed()),
+        Some(loaded) => (&loaded.key, None),
+        None => (&settings.keys.decoding, Some(settings.keys.id)),
+    };
+    prepared::verify(
+        settings.provider,
+        id,
+        algorithm,
+        key,
+        segments.signing_input.as_bytes(),
+        &segments.signature,
+    )
+    .map_err(|failure| match failure {
+        VerifyFailure::Unusable => not_allowed(),
+        VerifyFailure::BadSignature => Failure::invalid_token("Signature verification failed"),
+    })
+}
+
+/// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
+/// `type`, `fresh`, `jti` get defaults so third-party tokens work.
+fn finish_claims(
+    settings: &Settings,
+    claims: &mut Map<String, Value>,
+    present: Present,
+) -> Result<(), Failure> {
+    if !present.identity {
+        return Err(Failure::invalid_token(format!(
+            "Missing claim: {}",
+            settings.identity_claim
+        )));
+    }
+    if !present.token_type {
+        claims.insert("type".to_owned(), Value::String("access".to_owned()));
+    }
+    if !present.fresh {
+        claims.insert("fresh".to_owned(), Value::Bool(false));
+    }
+    if !present.jti {
+        claims.insert("jti".to_owned(), Value::Null);
+    }
+    Ok(())
+}
+
+/// flask's double-submit check: the value sent beside a cookie must equal the
+/// token's `csrf` claim.
+fn check_csrf(claims: &Map<String, Value>, sent: Option<&str>) -> Result<(), Failure> {
+    use subtle::ConstantTimeEq;
+    let Some(sent) = sent.filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    match claims.get("csrf") {
+        None => Err(Failure::invalid_token("Missing claim: csrf")),
+        Some(Value::String(claim)) if bool::from(claim.as_bytes().ct_eq(sent.as_bytes())) => Ok(()),
+        Some(_) => Err(Failure::new(
+            JwtErrorKind::Csrf,
+            "CSRF double submit tokens do not match",
+        )),
+    }
+}
+
+/// flask's `verify_token_type`: a route's type against the token's `type`.
+fn check_type(jwt: &DecodedJwt, expected: Option<TokenType>) -> Result<(), Failure> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let message = match (expected, jwt.is_refresh()) {
+        (TokenType::Access, true) => "Only non-refresh tokens are allowed",
+        (TokenType::Refresh, false) => "Only refresh tokens are allowed",
+        _ => return Ok(()),
+    };
+    Err(Failure::new(JwtErrorKind::WrongTokenType, message)
+        .with_token(jwt.header().clone(), jwt.claims().clone()))
+}
+
+/// `fresh` is `true`, or a timestamp not yet passed. flask answers 500 for a
+/// `fresh` of another type; we answer "Fresh token required".
+fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), Failure> {
+    let fresh = match jwt.claims().get("fresh") {
+        Some(Value::Bool(fresh)) => *fresh,
+        Some(Value::Number(until)) => until
+            .as_f64()
+            .is_some_and(|until| until * 1_000_000.0 >= now_micros as f64),
+        _ => false,
+    };
+    if fresh {
+        Ok(())
+    } else {
+        Err(
+            Failure::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
+                .with_token(jwt.header().clone(), jwt.claims().clone()),
+        )
+    }
+}
 
 /// The claims the checks read, found in one pass over the payload instead
 /// of a hash lookup each.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Registered<'a> {
+struct Registered<'a> {
     iat: Option<&'a Value>,
     nbf: Option<&'a Value>,
     exp: Option<&'a Value>,
@@ -24,7 +200,7 @@ pub(crate) struct Registered<'a> {
 
 /// The identity claim, and the claims flask gives defaults when absent.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Present {
+struct Present {
     pub(crate) identity: bool,
     pub(crate) token_type: bool,
     pub(crate) fresh: bool,
@@ -32,7 +208,7 @@ pub(crate) struct Present {
 }
 
 impl<'a> Registered<'a> {
-    pub(crate) fn find(claims: &'a Map<String, Value>, identity_claim: &str) -> Self {
+    fn find(claims: &'a Map<String, Value>, identity_claim: &str) -> Self {
         let mut found = Registered::default();
         for (name, value) in claims {
             found.present.identity |= name == identity_claim;
@@ -62,7 +238,7 @@ impl<'a> Registered<'a> {
 }
 
 /// What the claim checks compare against.
-pub(crate) struct ClaimRules<'a> {
+struct ClaimRules<'a> {
     pub(crate) settings: &'a Settings,
     /// The current time in microseconds since the epoch.
     pub(crate) now_micros: i64,
@@ -70,7 +246,7 @@ pub(crate) struct ClaimRules<'a> {
 }
 
 impl ClaimRules<'_> {
-    pub(crate) fn check(&self, claims: &Registered<'_>) -> Result<(), Failure> {
+    fn check(&self, claims: &Registered<'_>) -> Result<(), Failure> {
         let leeway = self.settings.leeway_secs.saturating_mul(1_000_000);
         if let Some(iat) = claims.iat {
             let iat = integer(iat, "Issued At claim (iat) must be an integer.")?;

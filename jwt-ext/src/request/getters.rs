@@ -1,33 +1,11 @@
-//! The per-request verification result and flask's request getters.
-//!
-//! A request is in one of three states: not verified (the getters say
-//! `#[jwt_required]` is missing), optional-and-absent (empty claims, no
-//! identity), or verified. The state lives in the request extensions until
-//! the response is sent, so middleware running after the handler reads it too.
+//! flask's request getters: `get_jwt`, `get_jwt_header`, `get_jwt_identity`,
+//! `get_jwt_request_location`, reading what the pipeline stored.
 
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::{Map, Value};
 
-use crate::{Failure, Jwt, JwtError, JwtManager, TokenLocation};
-
-/// What verification concluded for this request.
-#[derive(Clone)]
-pub(crate) enum RequestJwt {
-    Verified(Jwt),
-    /// An optional route without a token; keeps the "missing" error for
-    /// extractors that require a token anyway.
-    Absent(Failure),
-}
-
-impl RequestJwt {
-    pub(crate) fn store(self, req: &HttpRequest) {
-        req.extensions_mut().insert(self);
-    }
-
-    pub(crate) fn load(req: &HttpRequest) -> Option<RequestJwt> {
-        req.extensions().get::<RequestJwt>().cloned()
-    }
-}
+use super::outcome::{RequestJwt, render};
+use crate::{Failure, Jwt, JwtError, TokenLocation};
 
 fn verified(req: &HttpRequest) -> Result<Option<Jwt>, JwtError> {
     // Borrowed, not `load`ed: the getters need no copy of the "missing" error.
@@ -35,14 +13,6 @@ fn verified(req: &HttpRequest) -> Result<Option<Jwt>, JwtError> {
         Some(RequestJwt::Verified(jwt)) => Ok(Some(jwt.clone())),
         Some(RequestJwt::Absent(_)) => Ok(None),
         None => Err(render(req, Failure::not_verified())),
-    }
-}
-
-/// A getter's failure, rendered by the manager registered for `req`.
-pub(crate) fn render(req: &HttpRequest, failure: Failure) -> JwtError {
-    match JwtManager::from_app(req) {
-        Ok(manager) => manager.render(failure),
-        Err(_) => failure.without_manager(),
     }
 }
 

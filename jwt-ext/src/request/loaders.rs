@@ -1,0 +1,70 @@
+//! The loaders after decoding, in flask's order: revocation (the store, then
+//! the blocklist loader), claims verification, user lookup. Only a
+//! manager that configures one of them awaits here.
+
+use std::rc::Rc;
+
+use crate::compat::python_str::python_str;
+use crate::{DecodedJwt, Failure, Jwt, JwtErrorKind, JwtManager};
+
+use super::VerifyOptions;
+
+/// flask's order after decoding: revocation, claims verification, user
+/// lookup. Each loader sees a token whose signature is verified.
+pub(super) async fn run_loaders(
+    manager: &JwtManager,
+    token: Rc<DecodedJwt>,
+    options: &VerifyOptions,
+) -> Result<Jwt, Failure> {
+    let callbacks = &manager.settings().callbacks;
+    let mut jwt = Jwt::new(token, None);
+    let refused = |kind, message: String, jwt: &Jwt| {
+        Failure::new(kind, message).with_token(jwt.header().clone(), jwt.claims().clone())
+    };
+    if let Some(check) = manager
+        .settings()
+        .revocation
+        .as_ref()
+        .filter(|_| !options.skip_revocation_check)
+        && check.is_revoked(&jwt, manager.family_ttl(&jwt)).await?
+    {
+        return Err(refused(
+            JwtErrorKind::Revoked,
+            "Token has been revoked".into(),
+            &jwt,
+        ));
+    }
+    if let Some(blocklist) = callbacks
+        .blocklist
+        .as_ref()
+        .filter(|_| !options.skip_revocation_check)
+        && blocklist(jwt.clone()).await?
+    {
+        return Err(refused(
+            JwtErrorKind::Revoked,
+            "Token has been revoked".into(),
+            &jwt,
+        ));
+    }
+    // What `ImplicitRefresh` needs to know before renewing this token.
+    jwt.revocation_checked = !options.skip_revocation_check && manager.checks_revocation();
+    if let Some(verify) = &callbacks.claims_verification
+        && !verify(jwt.clone()).await?
+    {
+        return Err(refused(
+            JwtErrorKind::ClaimsVerification,
+            "User claims verification failed".into(),
+            &jwt,
+        ));
+    }
+    if let Some(lookup) = &callbacks.user_lookup {
+        match lookup(jwt.clone()).await? {
+            Some(user) => jwt.user = Some(user),
+            None => {
+                let message = format!("Error loading the user {}", python_str(jwt.identity()));
+                return Err(refused(JwtErrorKind::UserLookup, message, &jwt));
+            }
+        }
+    }
+    Ok(jwt)
+}
