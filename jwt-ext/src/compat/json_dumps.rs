@@ -1,5 +1,5 @@
-//! JSON text byte-compatible with Python's `json.dumps(..., separators=(",", ":"))`,
-//! and Python's truthiness of a JSON value.
+//! JSON text byte-compatible with Python's `json.dumps(..., separators=(",", ":"))`
+//! (quirks 7 and 8), and Python's truthiness of a JSON value (quirk 6).
 //!
 //! flask-jwt-extended serialises token payloads with insertion order and
 //! `ensure_ascii=True`, token headers with sorted keys, and error bodies with

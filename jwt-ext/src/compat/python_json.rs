@@ -1,5 +1,5 @@
 //! The text of the error Python's `json.loads(bytes)` raises, for PyJWT's
-//! `Invalid header string: {e}` and `Invalid payload string: {e}`.
+//! `Invalid header string: {e}` and `Invalid payload string: {e}` (quirk 16).
 //!
 //! This emulates CPython 3.11: `json.detect_encoding` and the codec's
 //! `surrogatepass` decoding (`UnicodeDecodeError` texts), the C scanner of

@@ -1,5 +1,5 @@
 //! Python's `str()` of a JSON value, for flask's
-//! `Error loading the user <identity>` message.
+//! `Error loading the user <identity>` message (quirk 20).
 
 use serde_json::Value;
 

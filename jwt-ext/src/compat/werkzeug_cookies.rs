@@ -1,5 +1,5 @@
 //! The `Cookie` header read as flask reads it: Werkzeug 3.1.9's
-//! `parse_cookie` (`werkzeug/sansio/http.py`), byte for byte.
+//! `parse_cookie` (`werkzeug/sansio/http.py`), byte for byte (quirk 4).
 //!
 //! A WSGI server hands the header to Werkzeug as Latin-1 text, so every byte
 //! is a character: a non-UTF-8 byte in one cookie hides nothing else. Each

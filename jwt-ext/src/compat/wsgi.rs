@@ -8,7 +8,7 @@ use actix_web::http::header::AsHeaderName;
 
 /// Every value of the header `name`, joined as WSGI servers join repeated
 /// header fields before flask reads them: with `separator` (`,` for every
-/// header over HTTP/1). Borrowed when the header appears once; `None` when
+/// header over HTTP/1; quirk 1). Borrowed when the header appears once; `None` when
 /// it does not appear.
 pub(crate) fn joined_header<'r>(
     req: &'r HttpRequest,
@@ -29,7 +29,8 @@ pub(crate) fn joined_header<'r>(
 }
 
 /// Header bytes as the Latin-1 text a WSGI server gives flask: every byte is
-/// a character, so no byte is a decoding failure. Borrowed when ASCII.
+/// a character, so no byte is a decoding failure (quirk 2). Borrowed when
+/// ASCII.
 pub(crate) fn latin1(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) if text.is_ascii() => Cow::Borrowed(text),

@@ -307,7 +307,7 @@ impl JwtError {
     }
 
     /// The default body: `{"<key>":"<message>"}\n`, byte for byte what
-    /// Flask's `jsonify` writes. For [server
+    /// Flask's `jsonify` writes (quirk 8). For [server
     /// faults](JwtErrorKind::is_server_fault) the message is `Internal
     /// Server Error`: what went wrong is for the log, not the client.
     pub fn body(&self) -> String {

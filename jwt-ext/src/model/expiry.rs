@@ -25,7 +25,8 @@ impl Expiry {
     /// `exp` for a token issued at `iat_micros`, or `None` for no `exp`.
     pub(crate) fn exp_for(self, iat_micros: i64) -> Option<i64> {
         match self {
-            // flask: `timegm((now + delta).utctimetuple())`, floor seconds.
+            // flask: `timegm((now + delta).utctimetuple())`, floor seconds
+            // (quirk 10).
             // Saturating: a lifetime of 300 000 years is "far future", never a wrap.
             Expiry::In(delta) => {
                 let micros = delta

@@ -61,6 +61,7 @@ pub(super) async fn run_loaders(
         match lookup(jwt.clone()).await? {
             Some(user) => jwt.user = Some(user),
             None => {
+                // Python's `str()` of the identity (quirk 20).
                 let message = format!("Error loading the user {}", python_str(jwt.identity()));
                 return Err(refused(JwtErrorKind::UserLookup, message, &jwt));
             }

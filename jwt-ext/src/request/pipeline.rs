@@ -299,7 +299,7 @@ fn find_token<'r>(
 
 /// flask combines the messages of several locations as
 /// `Missing JWT in a, b or c (msg a; msg b; msg c)` (one location gives its
-/// own message, returned before this).
+/// own message, returned before this; quirk 21).
 fn missing_everywhere(locations: &[TokenLocation], missing: Vec<Failure>) -> Failure {
     let names: Vec<&str> = locations.iter().map(|loc| loc.as_str()).collect();
     let (last, rest) = names

@@ -304,7 +304,8 @@ impl JwtManager {
     ) -> Result<(), Failure> {
         let settings = self.settings();
         let names = cookie_names(settings, kind);
-        // flask: `max_age or config`, so a zero max-age falls back too.
+        // flask: `max_age or config`, so a zero max-age falls back too
+        // (quirk 18).
         let max_age = options
             .max_age
             .filter(|age| !age.is_zero())

@@ -122,7 +122,8 @@ async fn renew_if_needed<B>(response: &mut ServiceResponse<B>, window: TimeDelta
     let Ok(manager) = JwtManager::from_app(response.request()).cloned() else {
         return;
     };
-    // flask: renew when `now + window > exp`, with now's fraction of a second.
+    // flask: renew when `now + window > exp`, with now's fraction of a
+    // second (quirk 19).
     let window_micros = window.num_microseconds().unwrap_or(i64::MAX);
     if manager
         .settings()

@@ -17,7 +17,7 @@ pub(crate) fn token_from_header<'r>(
 ) -> Result<Cow<'r, str>, Failure> {
     let name = &settings.header_name_display;
     // A WSGI server joins repeated fields with `,`: `Bearer a` twice reads
-    // `Bearer a,Bearer a`, two `Bearer` fields, which flask refuses.
+    // `Bearer a,Bearer a`, two `Bearer` fields, which flask refuses (quirk 1).
     let value = joined_header(req, &settings.header_name, b",");
     if let Some(Cow::Borrowed(value)) = value
         && let Some(token) = plain_token(value, &settings.header_type)
@@ -107,7 +107,7 @@ fn split_fields(value: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Python's `str.isspace()` over Latin-1: ASCII whitespace, the separators
-/// 0x1C-0x1F, NEL and NBSP.
+/// 0x1C-0x1F, NEL and NBSP (quirk 3).
 fn is_py_space(c: char) -> bool {
     matches!(c, '\t'..='\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}')
 }

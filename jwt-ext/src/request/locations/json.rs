@@ -41,7 +41,7 @@ pub(crate) fn token_from_json(
         ));
     };
     // flask: unparsable JSON, a non-object, a missing key or a falsy value
-    // all mean "missing" (flask answers 500 for a list; we do not).
+    // all mean "missing" (quirk 6; flask answers 500 for a list, we do not).
     let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(bytes) else {
         return Err(missing());
     };

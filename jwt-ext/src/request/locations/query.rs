@@ -13,7 +13,8 @@ pub(crate) fn token_from_query(
 ) -> Result<Found<'static>, Failure> {
     let name = &settings.transport.query_string_name;
     let prefix = &settings.transport.query_string_value_prefix;
-    // Werkzeug's `request.args.get` takes the first value of a repeated name.
+    // Werkzeug's `request.args.get` takes the first value of a repeated
+    // name (quirk 5).
     let value = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
         .unwrap_or_default()
         .into_iter()
@@ -21,7 +22,7 @@ pub(crate) fn token_from_query(
         .map(|(_, value)| value)
         .unwrap_or_default();
     if value.is_empty() {
-        // "paramater" is flask's spelling; clients may match on it.
+        // "paramater" is flask's spelling; clients may match on it (quirk 5).
         return Err(Failure::new(
             JwtErrorKind::NoAuthorization,
             format!("Missing '{name}' query paramater"),

@@ -97,7 +97,7 @@ fn validate_header(header: &Map<String, Value>) -> Result<(), Failure> {
     }
     if let Some(crit) = header.get("crit") {
         // PyJWT walks the list and stops at the first extension it cannot
-        // use; jwt-ext understands none, so the first one decides.
+        // use; jwt-ext understands none, so the first one decides (quirk 12).
         return Err(Failure::invalid_token(match crit {
             Value::Array(items) => match items.first() {
                 None => "Invalid 'crit' header: must be a non-empty list".to_owned(),
@@ -222,7 +222,7 @@ mod tests {
             message(&token("{}", "[]")),
             "Invalid payload string: must be a json object"
         );
-        // Python's `json` texts, as PyJWT's messages embed them.
+        // Python's `json` texts, as PyJWT's messages embed them (quirk 16).
         assert_eq!(
             message(&token("{", "{}")),
             "Invalid header string: Expecting property name enclosed in double quotes: \

@@ -39,7 +39,8 @@ pub(crate) fn decode(
             // flask's `JWTManager._decode_jwt_from_config` catches the
             // ExpiredSignatureError and decodes again with the expiry check
             // off, so the expired callback sees the claims; an error of that
-            // second pass (bad `iss`, `aud`, CSRF, ...) replaces "expired".
+            // second pass (bad `iss`, `aud`, CSRF, ...) replaces "expired"
+            // (quirk 13).
             ClaimRules {
                 verify_exp: false,
                 ..rules
@@ -69,7 +70,7 @@ pub(crate) fn decode(
 
 fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> Result<(), Failure> {
     // flask asks the decode key loader with the unverified header and
-    // claims before PyJWT checks `alg`; so do we.
+    // claims before PyJWT checks `alg`; so do we (quirk 14).
     let loaded = match &settings.callbacks.decode_key {
         Some(loader) => Some(loader(&segments.header, &segments.payload)?),
         None => None,
@@ -108,7 +109,7 @@ fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> R
 }
 
 /// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
-/// `type`, `fresh`, `jti` get defaults so third-party tokens work.
+/// `type`, `fresh`, `jti` get defaults so third-party tokens work (quirk 15).
 fn finish_claims(
     settings: &Settings,
     claims: &mut Map<String, Value>,
@@ -264,7 +265,8 @@ impl ClaimRules<'_> {
             && let Some(exp) = claims.exp
         {
             let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
-            // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too.
+            // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too
+            // (quirk 12).
             if micros(exp) <= self.now_micros.saturating_sub(leeway) {
                 return Err(Failure::new(JwtErrorKind::Expired, "Token has expired"));
             }
@@ -307,7 +309,8 @@ fn integer(value: &Value, message: &'static str) -> Result<i64, Failure> {
             } else if n.as_u64().is_some() {
                 Ok(i64::MAX)
             } else {
-                // Saturating cast: truncates towards zero like Python's int().
+                // Saturating cast: truncates towards zero like Python's int()
+                // (quirk 12).
                 Ok(n.as_f64().map_or(0, |f| f as i64))
             }
         }
@@ -322,7 +325,7 @@ fn micros(secs: i64) -> i64 {
 fn check_audience(claim: Option<&Value>, expected: &[String]) -> Result<(), Failure> {
     let missing = || Failure::invalid_token("Token is missing the \"aud\" claim");
     let bad_format = || Failure::invalid_token("Invalid claim format in token");
-    // PyJWT: `if "aud" not in payload or not payload["aud"]`.
+    // PyJWT: `if "aud" not in payload or not payload["aud"]` (quirk 12).
     let claim = claim.filter(|aud| python_truthy(aud)).ok_or_else(missing)?;
     let claimed: Vec<&str> = match claim {
         Value::String(s) => vec![s.as_str()],

@@ -35,7 +35,7 @@ impl Fresh {
     /// The claim value for a token minted at `now_micros`.
     pub(crate) fn claim(self, now_micros: i64) -> Value {
         let timestamp = |micros: i64| {
-            // flask: `(now + delta).timestamp()`, a Python float.
+            // flask: `(now + delta).timestamp()`, a Python float (quirk 11).
             Number::from_f64(micros as f64 / 1_000_000.0).map_or(Value::Bool(false), Value::Number)
         };
         match self {

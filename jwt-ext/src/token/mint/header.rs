@@ -57,7 +57,8 @@ pub(super) fn segment<const N: usize>(
 }
 
 /// PyJWT lets `alg` in the extra headers change the signing algorithm and
-/// `typ: None` drop the `typ` header; both are kept, within the key's family.
+/// `typ: None` drop the `typ` header; both are kept, within the key's family
+/// (quirk 17).
 fn signing_algorithm(
     configured: Algorithm,
     header: &mut Map<String, Value>,

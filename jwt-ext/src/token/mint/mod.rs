@@ -109,7 +109,7 @@ impl<'a> Spec<'a> {
 
         // flask's insertion order (`tokens._encode_jwt`: fresh, iat, jti,
         // type, identity, nbf, csrf, aud, iss, exp, then the additional
-        // claims); an override of one of these keeps its position.
+        // claims); an override of one of these keeps its position (quirk 9).
         let (jti, csrf) = random_uuids(settings.csrf_protect)?;
         let mut payload = Payload::new(&settings.identity_claim);
         let fresh = match self.kind {
@@ -143,7 +143,8 @@ impl<'a> Spec<'a> {
         if let Some(exp) = expires.exp_for(now) {
             payload.push("exp", exp.into());
         }
-        // flask: the loader's claims, updated with the call's, override all.
+        // flask: the loader's claims, updated with the call's, override all
+        // (quirk 9).
         // A renewal copies them instead: the loader ran when the original
         // was minted.
         let loaded_claims = match self.renews {
