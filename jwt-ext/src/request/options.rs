@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::{TokenLocation, TokenType};
 
-/// The options of `#[jwt_required(...)]` and [`verify_jwt_in_request`],
+/// The options of `#[jwt_required(...)]` and [`verify_jwt_in_request`](crate::verify_jwt_in_request),
 /// with flask's defaults: a non-optional, non-fresh access token from the
 /// configured locations, type checked, revocation checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
