@@ -17,9 +17,10 @@ use std::task::{Context, Poll};
 
 use actix_web::{HttpMessage, HttpRequest};
 
+use super::VerifyOptions;
 use super::in_flight::{InFlight, Outcome};
 use crate::error::ErrorResponses;
-use crate::{Failure, Jwt, JwtError, JwtManager};
+use crate::{Failure, Jwt, JwtError, JwtErrorKind, JwtManager};
 
 /// What verification concluded for this request.
 #[derive(Clone)]
@@ -38,6 +39,37 @@ impl RequestJwt {
     pub(crate) fn load(req: &HttpRequest) -> Option<RequestJwt> {
         req.extensions().get::<RequestJwt>().cloned()
     }
+}
+
+/// Stores the outcome in the request: a verified token, or for an optional
+/// route without one, the fact that there is none.
+pub(super) fn conclude(
+    req: &HttpRequest,
+    options: &VerifyOptions,
+    outcome: Result<Jwt, Failure>,
+) -> Result<Option<Jwt>, Failure> {
+    match outcome {
+        Ok(jwt) => {
+            RequestJwt::Verified(jwt.clone()).store(req);
+            Ok(Some(jwt))
+        }
+        Err(err) if options.optional && err.kind() == JwtErrorKind::NoAuthorization => {
+            RequestJwt::Absent(err).store(req);
+            Ok(None)
+        }
+        Err(err) => Err(log_refusal(err)),
+    }
+}
+
+/// Logs a refusal by its reason (never the token).
+pub(super) fn log_refusal(err: Failure) -> Failure {
+    tracing::debug!(
+        target: "jwt_ext::refusal",
+        kind = ?err.kind(),
+        reason = err.message(),
+        "JWT refused"
+    );
+    err
 }
 
 /// A getter's failure, rendered by the manager registered for `req`.

@@ -19,7 +19,7 @@ use super::in_flight::InFlight;
 use super::loaders::run_loaders;
 use super::locations::body::{self, Body, BodyLimits};
 use super::locations::{self, Found};
-use super::outcome::{RequestJwt, VerifyFuture};
+use super::outcome::{RequestJwt, VerifyFuture, conclude, log_refusal};
 use crate::config::Settings;
 use crate::token::decode::{self, DecodeOptions};
 use crate::{
@@ -328,37 +328,6 @@ pub(super) async fn run(
         Err(err) => Err(err),
     };
     conclude(req, &options, outcome)
-}
-
-/// Stores the outcome in the request: a verified token, or for an optional
-/// route without one, the fact that there is none.
-fn conclude(
-    req: &HttpRequest,
-    options: &VerifyOptions,
-    outcome: Result<Jwt, Failure>,
-) -> Result<Option<Jwt>, Failure> {
-    match outcome {
-        Ok(jwt) => {
-            RequestJwt::Verified(jwt.clone()).store(req);
-            Ok(Some(jwt))
-        }
-        Err(err) if options.optional && err.kind() == JwtErrorKind::NoAuthorization => {
-            RequestJwt::Absent(err).store(req);
-            Ok(None)
-        }
-        Err(err) => Err(log_refusal(err)),
-    }
-}
-
-/// Logs a refusal by its reason (never the token).
-fn log_refusal(err: Failure) -> Failure {
-    tracing::debug!(
-        target: "jwt_ext::refusal",
-        kind = ?err.kind(),
-        reason = err.message(),
-        "JWT refused"
-    );
-    err
 }
 
 #[cfg(test)]
