@@ -61,7 +61,6 @@ pub fn get_unverified_jwt_headers(token: &str) -> Result<Map<String, Value>, Jwt
         .map_err(Failure::without_manager)
 }
 
-
 /// Verifies `token` in PyJWT's order: structure, header checks, `alg`
 /// allow-list, signature, registered claims, then flask's identity claim and
 /// defaults.
