@@ -1,9 +1,13 @@
 //! Configuration from flask-jwt-extended's option names, so a Flask
-//! deployment's `JWT_*` settings carry over unchanged.
+//! deployment's `JWT_*` settings carry over unchanged. Which variable sets
+//! which option is in [`super::options`]; here are the key variables and
+//! the parsers of the values.
 
-use chrono::TimeDelta;
+use std::time::Duration;
 
 use actix_web::http::Method;
+use chrono::TimeDelta;
+use jsonwebtoken::Algorithm;
 
 use super::{Audience, JwtManagerBuilder, SameSite};
 use crate::ConfigError;
@@ -14,23 +18,7 @@ impl JwtManagerBuilder {
     /// A builder configured from environment variables named as
     /// flask-jwt-extended's options; unset variables keep flask's defaults.
     ///
-    /// | Variable | Format |
-    /// |---|---|
-    /// | `JWT_SECRET_KEY` (falls back to `SECRET_KEY`) | text |
-    /// | `JWT_PRIVATE_KEY`, `JWT_PUBLIC_KEY` | PEM text; or `JWT_PRIVATE_KEY_FILE`, `JWT_PUBLIC_KEY_FILE` naming a PEM file |
-    /// | `JWT_ALGORITHM` | `HS256` … `EdDSA` |
-    /// | `JWT_DECODE_ALGORITHMS`, `JWT_TOKEN_LOCATION` | comma-separated list |
-    /// | `JWT_ACCESS_TOKEN_EXPIRES`, `JWT_REFRESH_TOKEN_EXPIRES` | seconds; `0` or `false` for never, as in flask |
-    /// | `JWT_DECODE_LEEWAY` | seconds |
-    /// | `JWT_ENCODE_AUDIENCE`, `JWT_DECODE_AUDIENCE` | one audience, or a comma-separated list |
-    /// | `JWT_ENCODE_ISSUER`, `JWT_DECODE_ISSUER`, `JWT_IDENTITY_CLAIM`, `JWT_ERROR_MESSAGE_KEY`, `JWT_HEADER_NAME`, `JWT_HEADER_TYPE` | text (`JWT_HEADER_TYPE` may be empty) |
-    /// | `JWT_ENCODE_NBF`, `JWT_VERIFY_SUB`, `JWT_COOKIE_CSRF_PROTECT` | `true`/`false` (also `True`, `1`, `0`, `yes`, `no`) |
-    /// | `JWT_ACCESS_COOKIE_NAME`, `JWT_REFRESH_COOKIE_NAME`, `JWT_ACCESS_COOKIE_PATH`, `JWT_REFRESH_COOKIE_PATH`, `JWT_COOKIE_DOMAIN`, `JWT_ACCESS_CSRF_COOKIE_NAME`, `JWT_REFRESH_CSRF_COOKIE_NAME`, `JWT_ACCESS_CSRF_COOKIE_PATH`, `JWT_REFRESH_CSRF_COOKIE_PATH`, `JWT_ACCESS_CSRF_HEADER_NAME`, `JWT_REFRESH_CSRF_HEADER_NAME`, `JWT_ACCESS_CSRF_FIELD_NAME`, `JWT_REFRESH_CSRF_FIELD_NAME`, `JWT_QUERY_STRING_NAME`, `JWT_QUERY_STRING_VALUE_PREFIX`, `JWT_JSON_KEY`, `JWT_REFRESH_JSON_KEY` | text |
-    /// | `JWT_COOKIE_SECURE`, `JWT_SESSION_COOKIE`, `JWT_CSRF_IN_COOKIES`, `JWT_CSRF_CHECK_FORM` | `true`/`false` |
-    /// | `JWT_COOKIE_SAMESITE` | `Lax`, `Strict`, `None`, or empty for no attribute |
-    /// | `JWT_CSRF_METHODS` | comma-separated HTTP methods |
-    /// | `JWT_MAX_TOKEN_SIZE`, `JWT_BODY_LIMIT` | bytes |
-    /// | `JWT_BODY_TIMEOUT` | seconds |
+    #[doc = super::options::env_table!()]
     ///
     /// # Errors
     /// A [`ConfigError`] naming the variable whose value cannot be read.
@@ -54,171 +42,9 @@ impl JwtManagerBuilder {
         if let Some(pem) = pem(&lookup, "JWT_PUBLIC_KEY")? {
             b = b.public_key_pem(pem);
         }
-        if let Some(v) = lookup("JWT_ALGORITHM") {
-            b = b.algorithm(algorithm("JWT_ALGORITHM", &v)?);
-        }
-        if let Some(v) = lookup("JWT_DECODE_ALGORITHMS") {
-            let algs = list(&v)
-                .map(|a| algorithm("JWT_DECODE_ALGORITHMS", a))
-                .collect::<Result<Vec<_>, _>>()?;
-            b = b.decode_algorithms(algs);
-        }
-        if let Some(v) = lookup("JWT_ACCESS_TOKEN_EXPIRES") {
-            b = b.access_token_expires(expiry("JWT_ACCESS_TOKEN_EXPIRES", &v)?);
-        }
-        if let Some(v) = lookup("JWT_REFRESH_TOKEN_EXPIRES") {
-            b = b.refresh_token_expires(expiry("JWT_REFRESH_TOKEN_EXPIRES", &v)?);
-        }
-        if let Some(v) = lookup("JWT_IDENTITY_CLAIM") {
-            b = b.identity_claim(v);
-        }
-        if let Some(v) = lookup("JWT_ENCODE_NBF") {
-            b = b.encode_nbf(boolean("JWT_ENCODE_NBF", &v)?);
-        }
-        if let Some(v) = lookup("JWT_ENCODE_AUDIENCE") {
-            b = b.encode_audience(audience(&v));
-        }
-        if let Some(v) = lookup("JWT_ENCODE_ISSUER") {
-            b = b.encode_issuer(v);
-        }
-        if let Some(v) = lookup("JWT_DECODE_AUDIENCE") {
-            b = b.decode_audience(audience(&v));
-        }
-        if let Some(v) = lookup("JWT_DECODE_ISSUER") {
-            b = b.decode_issuer(v);
-        }
-        if let Some(v) = lookup("JWT_DECODE_LEEWAY") {
-            b = b.decode_leeway(seconds(
-                "JWT_DECODE_LEEWAY",
-                integer("JWT_DECODE_LEEWAY", &v)?,
-            )?);
-        }
-        if let Some(v) = lookup("JWT_ERROR_MESSAGE_KEY") {
-            b = b.error_message_key(v);
-        }
-        if let Some(v) = lookup("JWT_HEADER_NAME") {
-            b = b.header_name(v);
-        }
-        if let Some(v) = lookup("JWT_HEADER_TYPE") {
-            b = b.header_type(v);
-        }
-        if let Some(v) = lookup("JWT_VERIFY_SUB") {
-            b = b.verify_sub(boolean("JWT_VERIFY_SUB", &v)?);
-        }
-        if let Some(v) = lookup("JWT_TOKEN_LOCATION") {
-            let locs = list(&v).map(location).collect::<Result<Vec<_>, _>>()?;
-            b = b.token_location(locs);
-        }
-        b = transport_from_lookup(b, &lookup)?;
-        if let Some(v) = lookup("JWT_MAX_TOKEN_SIZE") {
-            let size = usize::try_from(integer("JWT_MAX_TOKEN_SIZE", &v)?).map_err(|_| {
-                ConfigError::new("JWT_MAX_TOKEN_SIZE must be a positive number of bytes")
-            })?;
-            b = b.max_token_size(size);
-        }
+        b.options.read_env(&lookup)?;
         Ok(b)
     }
-}
-
-/// The cookie, CSRF, query-string and JSON options.
-fn transport_from_lookup(
-    mut b: JwtManagerBuilder,
-    lookup: &impl Fn(&str) -> Option<String>,
-) -> Result<JwtManagerBuilder, ConfigError> {
-    type Set<T> = fn(JwtManagerBuilder, T) -> JwtManagerBuilder;
-    let text_options: [(&str, Set<String>); 17] = [
-        ("JWT_ACCESS_COOKIE_NAME", |b, v| b.access_cookie_name(v)),
-        ("JWT_REFRESH_COOKIE_NAME", |b, v| b.refresh_cookie_name(v)),
-        ("JWT_ACCESS_COOKIE_PATH", |b, v| b.access_cookie_path(v)),
-        ("JWT_REFRESH_COOKIE_PATH", |b, v| b.refresh_cookie_path(v)),
-        ("JWT_COOKIE_DOMAIN", |b, v| b.cookie_domain(v)),
-        ("JWT_ACCESS_CSRF_COOKIE_NAME", |b, v| {
-            b.access_csrf_cookie_name(v)
-        }),
-        ("JWT_REFRESH_CSRF_COOKIE_NAME", |b, v| {
-            b.refresh_csrf_cookie_name(v)
-        }),
-        ("JWT_ACCESS_CSRF_COOKIE_PATH", |b, v| {
-            b.access_csrf_cookie_path(v)
-        }),
-        ("JWT_REFRESH_CSRF_COOKIE_PATH", |b, v| {
-            b.refresh_csrf_cookie_path(v)
-        }),
-        ("JWT_ACCESS_CSRF_HEADER_NAME", |b, v| {
-            b.access_csrf_header_name(v)
-        }),
-        ("JWT_REFRESH_CSRF_HEADER_NAME", |b, v| {
-            b.refresh_csrf_header_name(v)
-        }),
-        ("JWT_ACCESS_CSRF_FIELD_NAME", |b, v| {
-            b.access_csrf_field_name(v)
-        }),
-        ("JWT_REFRESH_CSRF_FIELD_NAME", |b, v| {
-            b.refresh_csrf_field_name(v)
-        }),
-        ("JWT_QUERY_STRING_NAME", |b, v| b.query_string_name(v)),
-        ("JWT_QUERY_STRING_VALUE_PREFIX", |b, v| {
-            b.query_string_value_prefix(v)
-        }),
-        ("JWT_JSON_KEY", |b, v| b.json_key(v)),
-        ("JWT_REFRESH_JSON_KEY", |b, v| b.refresh_json_key(v)),
-    ];
-    for (option, set) in text_options {
-        if let Some(v) = lookup(option) {
-            b = set(b, v);
-        }
-    }
-    let bool_options: [(&str, Set<bool>); 5] = [
-        ("JWT_COOKIE_SECURE", |b, v| b.cookie_secure(v)),
-        ("JWT_SESSION_COOKIE", |b, v| b.session_cookie(v)),
-        ("JWT_CSRF_IN_COOKIES", |b, v| b.csrf_in_cookies(v)),
-        ("JWT_CSRF_CHECK_FORM", |b, v| b.csrf_check_form(v)),
-        ("JWT_COOKIE_CSRF_PROTECT", |b, v| b.cookie_csrf_protect(v)),
-    ];
-    for (option, set) in bool_options {
-        if let Some(v) = lookup(option) {
-            b = set(b, boolean(option, &v)?);
-        }
-    }
-    if let Some(v) = lookup("JWT_COOKIE_SAMESITE") {
-        b = match v.trim() {
-            // Empty is flask's `None`: no attribute.
-            "" => b,
-            "Lax" | "lax" => b.cookie_samesite(SameSite::Lax),
-            "Strict" | "strict" => b.cookie_samesite(SameSite::Strict),
-            "None" | "none" => b.cookie_samesite(SameSite::None),
-            _ => {
-                return Err(ConfigError::new(format!(
-                    "JWT_COOKIE_SAMESITE must be Lax, Strict or None, not {v:?}"
-                )));
-            }
-        };
-    }
-    if let Some(v) = lookup("JWT_CSRF_METHODS") {
-        let methods = list(&v)
-            .map(|m| {
-                Method::from_bytes(m.as_bytes()).map_err(|_| {
-                    ConfigError::new(format!("JWT_CSRF_METHODS: {m:?} is not an HTTP method"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        b = b.csrf_methods(methods);
-    }
-    if let Some(v) = lookup("JWT_BODY_LIMIT") {
-        let bytes = usize::try_from(integer("JWT_BODY_LIMIT", &v)?)
-            .map_err(|_| ConfigError::new("JWT_BODY_LIMIT must be a positive number of bytes"))?;
-        b = b.body_limit(bytes);
-    }
-    if let Some(v) = lookup("JWT_BODY_TIMEOUT") {
-        let secs = u64::try_from(integer("JWT_BODY_TIMEOUT", &v)?)
-            .ok()
-            .filter(|&secs| secs > 0)
-            .ok_or_else(|| {
-                ConfigError::new("JWT_BODY_TIMEOUT must be a positive number of seconds")
-            })?;
-        b = b.body_timeout(std::time::Duration::from_secs(secs));
-    }
-    Ok(b)
 }
 
 fn pem(
@@ -241,7 +67,18 @@ fn list(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn algorithm(option: &str, value: &str) -> Result<jsonwebtoken::Algorithm, ConfigError> {
+// The parsers of the option table: each takes the variable's name, for its
+// error messages, and its value.
+
+pub(super) fn text(_option: &str, value: &str) -> Result<String, ConfigError> {
+    Ok(value.to_owned())
+}
+
+pub(super) fn some_text(_option: &str, value: &str) -> Result<Option<String>, ConfigError> {
+    Ok(Some(value.to_owned()))
+}
+
+pub(super) fn algorithm(option: &str, value: &str) -> Result<Algorithm, ConfigError> {
     parse_alg(value).ok_or_else(|| {
         ConfigError::new(format!(
             "{option}: unknown algorithm {value:?}; expected one of HS256, HS384, HS512, RS256, RS384, \
@@ -250,22 +87,44 @@ fn algorithm(option: &str, value: &str) -> Result<jsonwebtoken::Algorithm, Confi
     })
 }
 
-fn expiry(option: &str, value: &str) -> Result<Expiry, ConfigError> {
+pub(super) fn algorithms(option: &str, value: &str) -> Result<Vec<Algorithm>, ConfigError> {
+    list(value).map(|a| algorithm(option, a)).collect()
+}
+
+pub(super) fn expiry(option: &str, value: &str) -> Result<Expiry, ConfigError> {
     if value.eq_ignore_ascii_case("false") {
         return Ok(Expiry::Never);
     }
     match integer(option, value)? {
-        // flask: a falsy delta (0) mints tokens without `exp`.
+        // flask: a falsy delta (0) mints tokens without `exp` (quirk 10).
         0 => Ok(Expiry::Never),
         secs if secs > 0 => Ok(Expiry::In(seconds(option, secs)?)),
         _ => Err(ConfigError::new(format!("{option} cannot be negative"))),
     }
 }
 
+/// Any whole number of seconds; a negative one is refused at build.
+pub(super) fn leeway(option: &str, value: &str) -> Result<TimeDelta, ConfigError> {
+    seconds(option, integer(option, value)?)
+}
+
 /// A number of seconds as a duration; chrono would panic past its range.
 fn seconds(option: &str, secs: i64) -> Result<TimeDelta, ConfigError> {
     TimeDelta::try_seconds(secs)
         .ok_or_else(|| ConfigError::new(format!("{option} is too large: {secs} seconds")))
+}
+
+pub(super) fn positive_seconds(option: &str, value: &str) -> Result<Duration, ConfigError> {
+    u64::try_from(integer(option, value)?)
+        .ok()
+        .filter(|&secs| secs > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| ConfigError::new(format!("{option} must be a positive number of seconds")))
+}
+
+pub(super) fn bytes(option: &str, value: &str) -> Result<usize, ConfigError> {
+    usize::try_from(integer(option, value)?)
+        .map_err(|_| ConfigError::new(format!("{option} must be a positive number of bytes")))
 }
 
 fn integer(option: &str, value: &str) -> Result<i64, ConfigError> {
@@ -276,7 +135,7 @@ fn integer(option: &str, value: &str) -> Result<i64, ConfigError> {
     })
 }
 
-fn boolean(option: &str, value: &str) -> Result<bool, ConfigError> {
+pub(super) fn boolean(option: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
@@ -286,20 +145,46 @@ fn boolean(option: &str, value: &str) -> Result<bool, ConfigError> {
     }
 }
 
-fn audience(value: &str) -> Audience {
+pub(super) fn audience(_option: &str, value: &str) -> Result<Option<Audience>, ConfigError> {
     let values: Vec<String> = list(value).map(str::to_owned).collect();
-    match <[String; 1]>::try_from(values) {
+    Ok(Some(match <[String; 1]>::try_from(values) {
         Ok([one]) => Audience::One(one),
         Err(many) => Audience::Many(many),
+    }))
+}
+
+pub(super) fn locations(_option: &str, value: &str) -> Result<Vec<TokenLocation>, ConfigError> {
+    list(value)
+        .map(|name| {
+            TokenLocation::from_name(name).ok_or_else(|| {
+                ConfigError::new(
+                    "JWT_TOKEN_LOCATION can only contain \"headers\", \"cookies\", \"query_string\", or \"json\"",
+                )
+            })
+        })
+        .collect()
+}
+
+pub(super) fn samesite(option: &str, value: &str) -> Result<Option<SameSite>, ConfigError> {
+    match value.trim() {
+        // Empty is flask's `None`: no attribute.
+        "" => Ok(None),
+        "Lax" | "lax" => Ok(Some(SameSite::Lax)),
+        "Strict" | "strict" => Ok(Some(SameSite::Strict)),
+        "None" | "none" => Ok(Some(SameSite::None)),
+        _ => Err(ConfigError::new(format!(
+            "{option} must be Lax, Strict or None, not {value:?}"
+        ))),
     }
 }
 
-fn location(name: &str) -> Result<TokenLocation, ConfigError> {
-    TokenLocation::from_name(name).ok_or_else(|| {
-        ConfigError::new(
-            "JWT_TOKEN_LOCATION can only contain \"headers\", \"cookies\", \"query_string\", or \"json\"",
-        )
-    })
+pub(super) fn methods(option: &str, value: &str) -> Result<Vec<Method>, ConfigError> {
+    list(value)
+        .map(|m| {
+            Method::from_bytes(m.as_bytes())
+                .map_err(|_| ConfigError::new(format!("{option}: {m:?} is not an HTTP method")))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -332,22 +217,22 @@ mod tests {
             b.keys.secret.as_deref(),
             Some(&b"fallback-secret-0123456789abcdef0123"[..])
         );
-        assert_eq!(b.access_expires, Expiry::In(TimeDelta::seconds(60)));
-        assert_eq!(b.refresh_expires, Expiry::Never);
+        assert_eq!(b.options.access_expires, Expiry::In(TimeDelta::seconds(60)));
+        assert_eq!(b.options.refresh_expires, Expiry::Never);
         assert_eq!(
-            b.decode_audience,
+            b.options.decode_audience,
             Some(Audience::Many(vec!["a".into(), "b".into()]))
         );
-        assert_eq!(b.encode_audience, Some(Audience::One("a".into())));
-        assert_eq!(b.header_type, "");
-        assert!(!b.verify_sub);
-        assert_eq!(b.leeway, TimeDelta::seconds(30));
+        assert_eq!(b.options.encode_audience, Some(Audience::One("a".into())));
+        assert_eq!(b.options.header_type, "");
+        assert!(!b.options.verify_sub);
+        assert_eq!(b.options.leeway, TimeDelta::seconds(30));
     }
 
     #[test]
     fn zero_expiry_from_flask_config_means_never() {
         let b = from(&[("JWT_ACCESS_TOKEN_EXPIRES", "0")]).unwrap();
-        assert_eq!(b.access_expires, Expiry::Never);
+        assert_eq!(b.options.access_expires, Expiry::Never);
     }
 
     #[test]
@@ -365,7 +250,7 @@ mod tests {
         assert!(e.message().contains("can only contain"), "{e}");
         let b = from(&[("JWT_TOKEN_LOCATION", "json, cookies")]).unwrap();
         assert_eq!(
-            b.token_locations,
+            b.options.token_locations,
             vec![TokenLocation::Json, TokenLocation::Cookies]
         );
         let e = from(&[("JWT_ACCESS_TOKEN_EXPIRES", "9223372036854775807")])
@@ -387,7 +272,7 @@ mod tests {
     #[test]
     fn body_limits_are_read_in_bytes_and_seconds() {
         let b = from(&[("JWT_BODY_LIMIT", "1024"), ("JWT_BODY_TIMEOUT", "2")]).unwrap();
-        assert_eq!(b.transport.body_limit, 1024);
-        assert_eq!(b.transport.body_timeout, std::time::Duration::from_secs(2));
+        assert_eq!(b.options.body_limit, 1024);
+        assert_eq!(b.options.body_timeout, std::time::Duration::from_secs(2));
     }
 }

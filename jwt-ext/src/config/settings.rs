@@ -6,135 +6,137 @@ use actix_web::http::header::HeaderName;
 use jsonwebtoken::{Algorithm, crypto::CryptoProvider};
 use serde_json::Value;
 
-use super::{JwtManagerBuilder, TransportOptions};
+use super::options::Options;
+use super::transport::TransportNames;
+use super::{Audience, JwtManagerBuilder};
 use crate::ConfigError;
 use crate::config::Callbacks;
 use crate::error::ErrorResponses;
 use crate::keys::{KeySet, ensure_crypto_provider};
 use crate::model::algorithm::{alg_name, family_name, is_supported};
+use crate::revocation::RevocationCheck;
 use crate::{Expiry, TokenLocation};
 
 /// Everything a request needs, checked once: no per-request key parsing or
 /// option validation.
+///
+/// The options are read through `Deref` (`settings.verify_sub`). A field
+/// here named as an option holds its prepared form and wins over the raw
+/// option of that name: `identity_claim` (shared), `encode_audience` (the
+/// claim value), `decode_audience` (the list), `header_name` (parsed);
+/// the raw values stay at `settings.options`. Where the prepared form has
+/// the option's type it replaces the option in place instead:
+/// `decode_algorithms` (with the signing one), `encode_issuer` (none when
+/// empty), `cookie_domain` (without a leading dot).
 pub(crate) struct Settings {
-    pub(crate) algorithm: Algorithm,
-    pub(crate) decode_algorithms: Vec<Algorithm>,
+    pub(crate) options: Options,
     pub(crate) keys: KeySet,
-    pub(crate) access_expires: Expiry,
-    pub(crate) refresh_expires: Expiry,
     pub(crate) identity_claim: Arc<str>,
-    pub(crate) encode_nbf: bool,
     pub(crate) encode_audience: Option<Value>,
-    pub(crate) encode_issuer: Option<String>,
     pub(crate) decode_audience: Option<Vec<String>>,
-    pub(crate) decode_issuer: Option<String>,
     pub(crate) leeway_secs: i64,
     pub(crate) responses: Arc<ErrorResponses>,
     pub(crate) callbacks: Callbacks,
     pub(crate) clock: crate::model::clock::Clock,
-    pub(crate) revocation: Option<crate::revocation::RevocationCheck>,
+    pub(crate) revocation: Option<RevocationCheck>,
     pub(crate) header_name: HeaderName,
-    pub(crate) header_name_display: String,
     /// flask's `Missing <name> Header`.
     pub(crate) missing_header_message: String,
-    pub(crate) header_type: String,
-    pub(crate) verify_sub: bool,
-    pub(crate) csrf_protect: bool,
-    pub(crate) token_locations: Vec<TokenLocation>,
-    pub(crate) max_token_size: usize,
-    pub(crate) transport: TransportOptions,
+    pub(crate) transport: TransportNames,
     pub(crate) provider: &'static CryptoProvider,
     /// The header segment of tokens minted without extra headers.
     /// Written by the first mint, the same for every token minted after.
     pub(crate) minted_header: std::sync::OnceLock<String>,
 }
 
+impl std::ops::Deref for Settings {
+    type Target = Options;
+
+    fn deref(&self) -> &Options {
+        &self.options
+    }
+}
+
 impl Settings {
     pub(crate) fn from_builder(b: JwtManagerBuilder) -> Result<Self, ConfigError> {
         let provider = ensure_crypto_provider()?;
-        if !is_supported(&b.algorithm) {
+        let mut o = b.options;
+        if !is_supported(&o.algorithm) {
             return Err(ConfigError::new(
                 "JWT_ALGORITHM is not supported by jwt-ext",
             ));
         }
-        let keys = b.keys.load(b.algorithm)?;
-        let decode_algorithms = decode_algorithms(
-            b.algorithm,
-            b.decode_algorithms,
+        let keys = b.keys.load(o.algorithm)?;
+        o.decode_algorithms = decode_algorithms(
+            o.algorithm,
+            std::mem::take(&mut o.decode_algorithms),
             b.callbacks.decode_key.is_some(),
         )?;
-        check_expiry("JWT_ACCESS_TOKEN_EXPIRES", b.access_expires)?;
-        check_expiry("JWT_REFRESH_TOKEN_EXPIRES", b.refresh_expires)?;
-        if b.identity_claim.is_empty() {
+        check_expiry("JWT_ACCESS_TOKEN_EXPIRES", o.access_expires)?;
+        check_expiry("JWT_REFRESH_TOKEN_EXPIRES", o.refresh_expires)?;
+        if o.identity_claim.is_empty() {
             return Err(ConfigError::new("JWT_IDENTITY_CLAIM cannot be empty"));
         }
-        if b.error_message_key.is_empty() {
+        if o.error_message_key.is_empty() {
             return Err(ConfigError::new("JWT_ERROR_MESSAGE_KEY cannot be empty"));
         }
-        if b.header_name.is_empty() {
+        if o.header_name.is_empty() {
             return Err(ConfigError::new("JWT_HEADER_NAME cannot be empty"));
         }
-        let header_name = HeaderName::from_bytes(b.header_name.as_bytes()).map_err(|_| {
+        let header_name = HeaderName::from_bytes(o.header_name.as_bytes()).map_err(|_| {
             ConfigError::new(format!(
                 "JWT_HEADER_NAME {:?} is not a valid HTTP header name",
-                b.header_name
+                o.header_name
             ))
         })?;
         // The header parse splits on Python's whitespace (which includes the
-        // separators 0x1C-0x1F) and on commas: a type holding one never matches.
-        if b.header_type
+        // separators 0x1C-0x1F) and on commas: a type holding one never
+        // matches (quirk 3).
+        if o.header_type
             .chars()
             .any(|c| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c) || c == ',')
         {
             return Err(ConfigError::new(format!(
                 "JWT_HEADER_TYPE {:?} cannot contain spaces, separators or commas",
-                b.header_type
+                o.header_type
             )));
         }
-        if b.leeway < chrono::TimeDelta::zero() {
+        if o.leeway < chrono::TimeDelta::zero() {
             return Err(ConfigError::new("JWT_DECODE_LEEWAY cannot be negative"));
         }
-        let token_locations = token_locations(b.token_locations)?;
-        if b.max_token_size < 64 {
+        check_token_locations(&o.token_locations)?;
+        if o.max_token_size < 64 {
             return Err(ConfigError::new(
                 "the maximum token size must be at least 64 bytes (a minimal JWT is longer)",
             ));
         }
-        let mut transport = b.transport;
-        transport.validate()?;
-        let encode_audience = b.encode_audience.and_then(|aud| aud.claim());
-        let encode_issuer = b.encode_issuer.filter(|iss| !iss.is_empty());
+        let transport = TransportNames::validate(&mut o)?;
+        o.encode_issuer = o.encode_issuer.filter(|iss| !iss.is_empty());
+        let revocation = b.revocation_store.map(|store| RevocationCheck {
+            store,
+            timeout: o.revocation_timeout,
+            fail_open: o.revocation_fail_open,
+            reuse_interval: o.refresh_reuse_interval,
+        });
         Ok(Settings {
-            algorithm: b.algorithm,
-            decode_algorithms,
             keys,
-            access_expires: b.access_expires,
-            refresh_expires: b.refresh_expires,
-            identity_claim: b.identity_claim.into(),
-            encode_nbf: b.encode_nbf,
-            encode_audience,
-            encode_issuer,
-            decode_audience: b.decode_audience.map(|aud| aud.values()),
-            decode_issuer: b.decode_issuer,
-            leeway_secs: b.leeway.num_seconds(),
+            identity_claim: o.identity_claim.as_str().into(),
+            encode_audience: o.encode_audience.as_ref().and_then(Audience::claim),
+            decode_audience: o.decode_audience.as_ref().map(Audience::values),
+            leeway_secs: o.leeway.num_seconds(),
             responses: Arc::new(ErrorResponses::with_loaders(
-                &b.error_message_key,
+                &o.error_message_key,
                 b.response_loaders,
             )),
             callbacks: b.callbacks,
             clock: b.clock,
-            revocation: b.revocation.check(),
-            missing_header_message: format!("Missing {} Header", b.header_name),
-            header_name_display: b.header_name,
+            revocation,
+            missing_header_message: format!("Missing {} Header", o.header_name),
             header_name,
-            header_type: b.header_type,
-            verify_sub: b.verify_sub,
-            csrf_protect: b.csrf_protect,
-            token_locations,
-            max_token_size: b.max_token_size,
             transport,
             provider,
             minted_header: std::sync::OnceLock::new(),
+            options: o,
         })
     }
 }
@@ -182,7 +184,7 @@ fn check_expiry(option: &str, expiry: Expiry) -> Result<(), ConfigError> {
     }
 }
 
-fn token_locations(locations: Vec<TokenLocation>) -> Result<Vec<TokenLocation>, ConfigError> {
+fn check_token_locations(locations: &[TokenLocation]) -> Result<(), ConfigError> {
     if locations.is_empty() {
         return Err(ConfigError::new(
             "JWT_TOKEN_LOCATION must contain at least one of \"headers\", \"cookies\", \"query_string\", or \"json\"",
@@ -195,7 +197,7 @@ fn token_locations(locations: Vec<TokenLocation>) -> Result<Vec<TokenLocation>, 
             )));
         }
     }
-    Ok(locations)
+    Ok(())
 }
 
 #[cfg(test)]

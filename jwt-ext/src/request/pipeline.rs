@@ -111,8 +111,8 @@ pub(super) fn start<T>(
     let manager = manager.clone();
     let settings = manager.settings();
     let limits = BodyLimits {
-        bytes: settings.transport.body_limit,
-        timeout: settings.transport.body_timeout,
+        bytes: settings.body_limit,
+        timeout: settings.body_timeout,
     };
     let read = read_body.then(|| body::buffer(req, payload, limits));
     let in_flight = InFlight::begin(req);

@@ -116,14 +116,14 @@ impl CookieLine<'_> {
         if let Some(max_age) = self.max_age {
             line.push_str(&format!("; Max-Age={max_age}"));
         }
-        if settings.transport.cookie_secure {
+        if settings.cookie_secure {
             line.push_str("; Secure");
         }
         if self.http_only {
             line.push_str("; HttpOnly");
         }
         line.push_str(&format!("; Path={}", self.path));
-        if let Some(samesite) = settings.transport.cookie_samesite {
+        if let Some(samesite) = settings.cookie_samesite {
             line.push_str(&format!("; SameSite={}", samesite.as_str()));
         }
         HeaderValue::from_str(&line).map_err(|_| {
@@ -310,7 +310,7 @@ impl JwtManager {
             .max_age
             .filter(|age| !age.is_zero())
             .map(|age| age.num_seconds())
-            .or((!settings.transport.session_cookie).then_some(PERSISTENT_COOKIE_MAX_AGE));
+            .or((!settings.session_cookie).then_some(PERSISTENT_COOKIE_MAX_AGE));
         let expires = max_age.map(|secs| settings.clock.now() + TimeDelta::seconds(secs));
         let domain = domain(settings, options);
         let mut lines = vec![
@@ -325,7 +325,7 @@ impl JwtManager {
             }
             .render(settings)?,
         ];
-        if settings.csrf_protect && settings.transport.csrf_in_cookies {
+        if settings.csrf_protect && settings.csrf_in_cookies {
             let csrf = self.csrf_token(token)?;
             let line = CookieLine {
                 name: &names.csrf_cookie,
@@ -355,7 +355,7 @@ impl JwtManager {
         let names = cookie_names(settings, kind);
         let domain = domain(settings, options);
         let mut cookies = vec![(&names.cookie, &names.cookie_path, true)];
-        if settings.csrf_protect && settings.transport.csrf_in_cookies {
+        if settings.csrf_protect && settings.csrf_in_cookies {
             cookies.push((&names.csrf_cookie, &names.csrf_cookie_path, false));
         }
         for (name, path, http_only) in cookies {
@@ -383,5 +383,5 @@ fn domain<'a>(settings: &'a Settings, options: &'a CookieOptions) -> Option<&'a 
         .domain
         .as_deref()
         .filter(|d| !d.is_empty())
-        .or(settings.transport.cookie_domain.as_deref())
+        .or(settings.cookie_domain.as_deref())
 }

@@ -42,7 +42,7 @@ pub(crate) fn token_from_cookies<'r>(
     // scripts can set; the CSRF cookie itself never counts, since the browser
     // sends it along with the forged request.
     let mut csrf = csrf_header(req, names).map(|value| latin1_header(value).into_owned());
-    if csrf.is_none() && settings.transport.csrf_check_form {
+    if csrf.is_none() && settings.csrf_check_form {
         csrf = csrf_form_field(req, names, body);
     }
     match csrf {
@@ -78,7 +78,7 @@ pub(crate) fn cookie_names(settings: &Settings, token_type: TokenType) -> &Cooki
 /// CSRF applies to cookies when protection is on and the method is one of
 /// `JWT_CSRF_METHODS`.
 pub(crate) fn needs_csrf(req: &HttpRequest, settings: &Settings) -> bool {
-    settings.csrf_protect && settings.transport.csrf_methods.contains(req.method())
+    settings.csrf_protect && settings.csrf_methods.contains(req.method())
 }
 
 /// The CSRF header, repeated values joined with `,` as flask sees them (a
@@ -95,7 +95,7 @@ pub(crate) fn wants_form_body(
     settings: &Settings,
     token_type: TokenType,
 ) -> bool {
-    settings.transport.csrf_check_form
+    settings.csrf_check_form
         && needs_csrf(req, settings)
         && is_form(req)
         && csrf_header(req, cookie_names(settings, token_type)).is_none()

@@ -15,7 +15,7 @@ pub(crate) fn token_from_header<'r>(
     req: &'r HttpRequest,
     settings: &Settings,
 ) -> Result<Cow<'r, str>, Failure> {
-    let name = &settings.header_name_display;
+    let name = &settings.options.header_name;
     // A WSGI server joins repeated fields with `,`: `Bearer a` twice reads
     // `Bearer a,Bearer a`, two `Bearer` fields, which flask refuses (quirk 1).
     let value = joined_header(req, &settings.header_name, b",");

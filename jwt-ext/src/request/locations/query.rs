@@ -11,8 +11,8 @@ pub(crate) fn token_from_query(
     req: &HttpRequest,
     settings: &Settings,
 ) -> Result<Found<'static>, Failure> {
-    let name = &settings.transport.query_string_name;
-    let prefix = &settings.transport.query_string_value_prefix;
+    let name = &settings.query_string_name;
+    let prefix = &settings.query_string_value_prefix;
     // Werkzeug's `request.args.get` takes the first value of a repeated
     // name (quirk 5).
     let value = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
