@@ -137,6 +137,10 @@ fn jwks_hits_are_counted_and_an_override_is_served_instead() {
     provider.override_jwks_text("not json");
     let response = http::request(provider.port(), "GET", "/jwks", &[], None);
     assert_eq!(response.body, "not json");
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/jwk-set+json; charset=utf-8")
+    );
     assert_eq!(provider.jwks_hits(), 4);
     // Tokens are still signed with the real key meanwhile.
     assert_eq!(header(&provider.token(&[]))["kid"], real["keys"][0]["kid"]);

@@ -146,7 +146,8 @@ const server = http.createServer((req, res) => {
   if (path === JWKS_PATH) {
     jwksHits += 1;
     if (jwksOverride !== null) {
-      send(res, 200, jwksOverride);
+      // The content type of the real JWKS, so only the document differs.
+      send(res, 200, jwksOverride, 'application/jwk-set+json; charset=utf-8');
       return;
     }
   }
