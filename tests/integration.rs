@@ -18,6 +18,7 @@ mod keys_and_minting;
 mod loaders;
 mod locations;
 mod logging;
+mod oidc_provider;
 mod pipeline;
 mod python_json;
 mod redis_store;

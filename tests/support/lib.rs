@@ -2,6 +2,7 @@
 //! flask configuration, hand-forged tokens.
 
 pub mod http;
+pub mod oidc;
 pub mod redis_server;
 
 use std::path::PathBuf;
