@@ -176,7 +176,10 @@ pub use request::{
     get_jwt_header, get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,
     verify_jwt_in_request_with_payload,
 };
-pub use respond::{CookieOptions, ImplicitRefresh, ImplicitRefreshMiddleware, SetCookieTarget};
+pub use respond::{
+    CookieOptions, ImplicitRefresh, ImplicitRefreshMiddleware, JWKS_MAX_AGE_SECS, SetCookieTarget,
+    jwks_handler,
+};
 #[cfg(feature = "redis")]
 pub use revocation::RedisStore;
 pub use revocation::{MemoryStore, RevocationStore, StoreError, StoreFuture};

@@ -67,6 +67,33 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// Names the signing key: minted tokens carry it as their `kid` header,
+    /// the published key set ([`JwtManager::jwks`]) lists the key under it,
+    /// and tokens whose `kid` names no key of this manager are refused.
+    /// For key rotation; see the [key rotation guide](crate::guide::key_rotation).
+    /// Asymmetric algorithms only (an HMAC secret is never published).
+    /// Defaults to none: tokens carry no `kid`, as flask's, and the key is
+    /// published under its RFC 7638 thumbprint.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.keys.key_id = Some(kid.into());
+        self
+    }
+
+    /// Adds an older PEM public key that still verifies the tokens whose
+    /// `kid` header is `kid`, while the current key signs: call it once per
+    /// retired key, and drop the key once the longest token lifetime has
+    /// passed. Of the family of `JWT_ALGORITHM`; published by
+    /// [`JwtManager::jwks`]. See the [key rotation guide](crate::guide::key_rotation).
+    /// Defaults to none.
+    pub fn previous_public_key_pem(
+        mut self,
+        kid: impl Into<String>,
+        pem: impl AsRef<[u8]>,
+    ) -> Self {
+        self.keys.previous.push((kid.into(), pem.as_ref().to_vec()));
+        self
+    }
+
     /// Reads the time from `now` instead of the system clock: for tests of
     /// expiry boundaries and for replaying recorded traffic. Defaults to the
     /// system clock.

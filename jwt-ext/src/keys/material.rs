@@ -4,6 +4,7 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, Enc
 
 use crate::ConfigError;
 use crate::keys::prepared::KeyId;
+use crate::keys::rotation::{self, Rotation};
 use crate::model::algorithm::{alg_name, family_name};
 
 /// The keys of one manager: always a verification key, and a signing key
@@ -13,6 +14,8 @@ pub(crate) struct KeySet {
     pub(crate) decoding: DecodingKey,
     /// Names these keys for the signers and verifiers each thread prepares.
     pub(crate) id: KeyId,
+    /// The signing key's id, the older keys and the published set.
+    pub(crate) rotation: Rotation,
 }
 
 /// Key material as configured, before parsing.
@@ -21,6 +24,10 @@ pub(crate) struct KeyMaterial {
     pub(crate) secret: Option<Vec<u8>>,
     pub(crate) private_pem: Option<Vec<u8>>,
     pub(crate) public_pem: Option<Vec<u8>>,
+    /// The signing key's id (`kid`).
+    pub(crate) key_id: Option<String>,
+    /// Older public keys that still verify, each with its `kid`.
+    pub(crate) previous: Vec<(String, Vec<u8>)>,
 }
 
 impl KeyMaterial {
@@ -45,9 +52,11 @@ impl KeyMaterial {
                 refuse_asymmetric_key_text(secret)?;
                 warn_if_short(secret, algorithm);
                 let bad = |_| ConfigError::new("JWT_SECRET_KEY cannot be used as an HMAC key");
+                let decoding = DecodingKey::from_secret(secret).map_err(bad)?;
                 KeySet {
                     encoding: Some(EncodingKey::from_secret(secret).map_err(bad)?),
-                    decoding: DecodingKey::from_secret(secret).map_err(bad)?,
+                    rotation: self.rotation(algorithm, &decoding)?,
+                    decoding,
                     id: KeyId::next(),
                 }
             }
@@ -75,6 +84,7 @@ impl KeyMaterial {
                 check_rsa_size(&decoding, algorithm)?;
                 KeySet {
                     encoding,
+                    rotation: self.rotation(algorithm, &decoding)?,
                     decoding,
                     id: KeyId::next(),
                 }
@@ -82,6 +92,21 @@ impl KeyMaterial {
         };
         check_pair(&keys, algorithm)?;
         Ok(keys)
+    }
+
+    /// The key id and the older keys, of the family of `algorithm`.
+    fn rotation(
+        &self,
+        algorithm: Algorithm,
+        current: &DecodingKey,
+    ) -> Result<Rotation, ConfigError> {
+        rotation::load(
+            algorithm,
+            current,
+            self.key_id.as_deref(),
+            &self.previous,
+            |pem| parse_public(algorithm.family(), pem),
+        )
     }
 }
 

@@ -1,14 +1,17 @@
 //! Keys: the PEM and secret material checked at start-up, the public
-//! `SigningKey`/`VerifyingKey` of key loaders, the crypto provider, and
-//! the signers and verifiers prepared once per thread.
+//! `SigningKey`/`VerifyingKey` of key loaders, JSON Web Keys and key sets,
+//! the manager's published key set and older keys (rotation), the crypto
+//! provider, and the signers and verifiers prepared once per thread.
 //!
 //! jsonwebtoken supplies the key types and signature primitives only;
 //! everything else about a JWS is jwt-ext's own (see `token`).
 
+pub(crate) mod jwk;
 mod material;
 pub(crate) mod prepared;
 mod provider;
 mod public;
+mod rotation;
 
 pub(crate) use material::{KeyMaterial, KeySet, refuse_asymmetric_key_text};
 pub(crate) use provider::ensure_crypto_provider;

@@ -4,8 +4,9 @@
 //! every call; for HMAC that is the key schedule (two hash blocks) and a
 //! box, a fifth of the cost of verifying a token. Its signers and verifiers
 //! are not `Send`, so they cannot live in the shared manager: each thread
-//! keeps the few it prepared, under the id of the manager's keys. Keys from
-//! a key loader change per token and are not kept.
+//! keeps the few it prepared, under the id of the manager's keys (and of
+//! each key of a JWK Set). Keys from a key loader change per token and are
+//! not kept.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,9 +27,15 @@ impl KeyId {
     }
 }
 
-/// A server uses one or two entries per thread; the bound keeps a thread
-/// that builds many managers (tests) from growing without end.
-const CAPACITY: usize = 8;
+/// Entries per thread, one per key and algorithm. A server with a
+/// configured key uses one or two (a verifier, a signer); with rotation
+/// and key sets it uses one per key it meets: the current and two older
+/// keys, plus a few issuers publishing two or three keys each (the current
+/// and the next), is about 15. Evicting a key in use costs a preparation
+/// per token (an RSA key parse), while a miss costs a scan of 32 ids, so
+/// the bound is twice that; it still keeps a thread that builds many
+/// managers (tests) from growing without end.
+const CAPACITY: usize = 32;
 
 type Entries<T> = RefCell<Vec<(KeyId, Algorithm, T)>>;
 

@@ -4,14 +4,14 @@
 //! checks: the identity claim and its defaults, the CSRF double submit, and
 //! for the request pipeline the token type and freshness.
 
-use jsonwebtoken::Algorithm;
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 
 use super::DecodeOptions;
 use super::segments;
 use crate::compat::json_dumps::python_truthy;
 use crate::config::Settings;
-use crate::keys::prepared::{self, VerifyFailure};
+use crate::keys::prepared::{self, KeyId, VerifyFailure};
 use crate::{DecodedJwt, Failure, JwtErrorKind, TokenType};
 
 /// Verifies `token` in PyJWT's order: structure, header checks, `alg`
@@ -92,7 +92,7 @@ fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> R
         // A key of another family is never used: no key confusion.
         Some(loaded) if loaded.family != algorithm.family() => return Err(not_allowed()),
         Some(loaded) => (&loaded.key, None),
-        None => (&settings.keys.decoding, Some(settings.keys.id)),
+        None => own_key(settings, &segments.header, algorithm)?,
     };
     prepared::verify(
         settings.provider,
@@ -107,6 +107,44 @@ fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> R
         VerifyFailure::BadSignature => Failure::invalid_token("Signature verification failed"),
     })
 }
+
+/// The manager's key for a token: the current key, or with key ids
+/// configured (rotation), the key the token's `kid` names. A `kid` naming
+/// no key is refused rather than tried with the current key: the issuer
+/// meant another key.
+fn own_key<'s>(
+    settings: &'s Settings,
+    header: &Map<String, Value>,
+    algorithm: Algorithm,
+) -> Result<(&'s DecodingKey, Option<KeyId>), Failure> {
+    let keys = &settings.keys;
+    let current = Ok((&keys.decoding, Some(keys.id)));
+    let rotation = &keys.rotation;
+    let Some(Value::String(kid)) = header.get("kid").filter(|_| rotation.has_key_ids()) else {
+        return current;
+    };
+    if rotation.kid.as_deref() == Some(kid.as_str()) {
+        return current;
+    }
+    match rotation.previous.find(Some(kid), algorithm) {
+        Some(key) => Ok((&key.key, Some(key.id))),
+        None if rotation
+            .previous
+            .keys()
+            .iter()
+            .any(|key| key.kid.as_ref() == Some(kid)) =>
+        {
+            Err(Failure::invalid_token(
+                "The specified alg value is not allowed",
+            ))
+        }
+        None => Err(Failure::invalid_token(UNKNOWN_KID)),
+    }
+}
+
+/// The refusal of a `kid` that names none of the manager's keys: PyJWKClient's
+/// words without the value, which the sender chose.
+pub(crate) const UNKNOWN_KID: &str = "Unable to find a signing key that matches the token's kid";
 
 /// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
 /// `type`, `fresh`, `jti` get defaults so third-party tokens work (quirk 15).

@@ -15,10 +15,15 @@ use crate::compat::json_dumps::{KeyOrder, object_to_python_json};
 use crate::config::Settings;
 use crate::model::algorithm::{alg_name, parse_alg};
 
-/// The base64url header segment of tokens minted with `algorithm` and no
-/// extra header: the same for every such token, so it is written once.
-fn default_segment(algorithm: Algorithm) -> String {
-    encode(&base(algorithm))
+/// The base64url header segment of tokens minted with `algorithm`, the
+/// manager's key id and no extra header: the same for every such token,
+/// so it is written once.
+fn default_segment(algorithm: Algorithm, kid: Option<&str>) -> String {
+    let mut header = base(algorithm);
+    if let Some(kid) = kid {
+        header.insert("kid".into(), kid.into());
+    }
+    encode(&header)
 }
 
 /// `typ` and `alg`, the header every token starts from.
@@ -33,16 +38,19 @@ fn encode(header: &Map<String, Value>) -> String {
     URL_SAFE_NO_PAD.encode(object_to_python_json(header, KeyOrder::Sorted))
 }
 
-/// The header segment and the algorithm it names.
+/// The header segment and the algorithm it names. `kid` is the key
+/// loader's, else the manager's key id: flask writes none, so without a
+/// configured key id there is none (parity).
 pub(super) fn segment<const N: usize>(
     settings: &Settings,
     kid: Option<String>,
     extra: [Map<String, Value>; N],
 ) -> Result<(Cow<'_, str>, Algorithm), Failure> {
-    if kid.is_none() && extra.iter().all(Map::is_empty) {
+    let own_kid = settings.keys.rotation.kid.as_deref();
+    if kid.as_deref() == own_kid && extra.iter().all(Map::is_empty) {
         let minted = settings
             .minted_header
-            .get_or_init(|| default_segment(settings.algorithm));
+            .get_or_init(|| default_segment(settings.algorithm, own_kid));
         return Ok((Cow::Borrowed(minted), settings.algorithm));
     }
     let mut header = base(settings.algorithm);

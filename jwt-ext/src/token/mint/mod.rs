@@ -161,7 +161,11 @@ impl<'a> Spec<'a> {
             .encode_key
             .as_ref()
             .map(|loader| loader(&self.identity));
-        let kid = signing_key.as_ref().and_then(|key| key.kid.clone());
+        // A loaded key names itself; the manager's key id is for its own key.
+        let kid = match &signing_key {
+            Some(key) => key.kid.clone(),
+            None => settings.keys.rotation.kid.clone(),
+        };
         let loaded_headers = loaded_object(
             &callbacks.additional_headers,
             &self.identity,
