@@ -73,3 +73,68 @@ pub async fn jwks_handler(jwt: JwtManager) -> HttpResponse {
         ))
         .body(body)
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::Algorithm;
+
+    use crate::JwtManager;
+    use crate::keys::jwk::JwkSet;
+    use crate::keys::prepared;
+
+    const KEYS: [(Algorithm, &str, &str); 3] = [
+        (
+            Algorithm::RS256,
+            include_str!("../../../tests/fixtures/keys/rsa_private.pem"),
+            include_str!("../../../tests/fixtures/keys/rsa_public.pem"),
+        ),
+        (
+            Algorithm::ES256,
+            include_str!("../../../tests/fixtures/keys/ec256_private.pem"),
+            include_str!("../../../tests/fixtures/keys/ec256_public.pem"),
+        ),
+        (
+            Algorithm::EdDSA,
+            include_str!("../../../tests/fixtures/keys/ed25519_private.pem"),
+            include_str!("../../../tests/fixtures/keys/ed25519_public.pem"),
+        ),
+    ];
+
+    #[test]
+    fn the_published_set_loads_back_and_verifies_the_managers_tokens() {
+        for (algorithm, private, public) in KEYS {
+            let jwt = JwtManager::builder()
+                .algorithm(algorithm)
+                .private_key_pem(private)
+                .public_key_pem(public)
+                .key_id("current")
+                .build()
+                .unwrap();
+            let document = serde_json::to_vec(&jwt.jwks()).unwrap();
+            let (set, skipped) = JwkSet::parse(&document).unwrap();
+            assert!(skipped.is_empty(), "{algorithm:?}: {skipped:?}");
+            let key = set.find(Some("current"), algorithm).expect("the key");
+            assert_eq!(key.algorithms, [algorithm]);
+            let token = jwt.create_access_token("alice").unwrap();
+            let (signing_input, signature) = token.rsplit_once('.').unwrap();
+            let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+            let verify = |message: &str| {
+                prepared::verify(
+                    jwt.settings().provider,
+                    Some(key.id),
+                    algorithm,
+                    &key.key,
+                    message.as_bytes(),
+                    &signature,
+                )
+            };
+            assert_eq!(verify(signing_input), Ok(()), "{algorithm:?}");
+            assert_eq!(
+                verify("another message"),
+                Err(prepared::VerifyFailure::BadSignature)
+            );
+        }
+    }
+}
