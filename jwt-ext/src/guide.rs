@@ -6,6 +6,9 @@ pub mod browser_apps {}
 #[doc = include_str!("../guide/flask_differences.md")]
 pub mod flask_differences {}
 
+#[doc = include_str!("../guide/key_rotation.md")]
+pub mod key_rotation {}
+
 #[doc = include_str!("../guide/loaders.md")]
 pub mod loaders {}
 

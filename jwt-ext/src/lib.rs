@@ -110,6 +110,9 @@
 //!
 //! - [Cookies and CSRF for browser apps](guide::browser_apps): the double
 //!   submit, production settings, token locations, silent renewal.
+//! - [Key rotation and the published key set](guide::key_rotation): key
+//!   ids, `/.well-known/jwks.json`, replacing a signing key without logging
+//!   anyone out.
 //! - [Loaders](guide::loaders): user loading, extra claims, keys per token,
 //!   revocation and claims checks, custom answers.
 //! - [Revocation](guide::revocation): stores, failing closed, refresh-token
