@@ -335,6 +335,30 @@ async fn an_older_ec_key_verifies_by_its_kid() {
     );
 }
 
+#[actix_web::test]
+async fn a_token_naming_an_older_key_of_another_curve_with_the_current_alg_is_refused() {
+    let jwt = manager(Algorithm::ES256, "ec256_private.pem", "ec256_public.pem")
+        .previous_public_key_pem("p384", key("ec384_public.pem"))
+        .build()
+        .unwrap();
+    let published = &jwt.jwks()["keys"][1];
+    assert_eq!(
+        (&published["alg"], &published["crv"]),
+        (&json!("ES384"), &json!("P-384"))
+    );
+    // ES256 is allowed, but not with that key: refused before any signature check.
+    let token = jwt
+        .access_token("mallory")
+        .headers(json!({ "kid": "p384" }))
+        .encode()
+        .unwrap();
+    let (status, body) = call_me(&jwt, &token).await;
+    assert_eq!(
+        (status, &body["msg"]),
+        (422, &json!("The specified alg value is not allowed"))
+    );
+}
+
 #[test]
 fn start_up_refuses_conflicting_rotation_options() {
     let message = |builder: JwtManagerBuilder| builder.build().unwrap_err().message().to_owned();

@@ -120,7 +120,11 @@ fn own_key<'s>(
     let keys = &settings.keys;
     let current = Ok((&keys.decoding, Some(keys.id)));
     let rotation = &keys.rotation;
-    let Some(Value::String(kid)) = header.get("kid").filter(|_| rotation.has_key_ids()) else {
+    // Without key ids a `kid` plays no part, as in flask (and costs no lookup).
+    if !rotation.has_key_ids() {
+        return current;
+    }
+    let Some(Value::String(kid)) = header.get("kid") else {
         return current;
     };
     if rotation.kid.as_deref() == Some(kid.as_str()) {
@@ -144,7 +148,7 @@ fn own_key<'s>(
 
 /// The refusal of a `kid` that names none of the manager's keys: PyJWKClient's
 /// words without the value, which the sender chose.
-pub(crate) const UNKNOWN_KID: &str = "Unable to find a signing key that matches the token's kid";
+const UNKNOWN_KID: &str = "Unable to find a signing key that matches the token's kid";
 
 /// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
 /// `type`, `fresh`, `jti` get defaults so third-party tokens work (quirk 15).
