@@ -360,6 +360,24 @@ async fn a_token_naming_an_older_key_of_another_curve_with_the_current_alg_is_re
 }
 
 #[test]
+fn the_key_id_is_read_from_jwt_key_id() {
+    let (private, public) = (key("ec256_private.pem"), key("ec256_public.pem"));
+    let jwt = JwtManagerBuilder::from_lookup(|name| match name {
+        "JWT_ALGORITHM" => Some("ES256".into()),
+        "JWT_PRIVATE_KEY" => Some(private.clone()),
+        "JWT_PUBLIC_KEY" => Some(public.clone()),
+        "JWT_KEY_ID" => Some("from-env".into()),
+        _ => None,
+    })
+    .unwrap()
+    .build()
+    .unwrap();
+    assert_eq!(jwt.jwks()["keys"][0]["kid"], "from-env");
+    let token = jwt.create_access_token("alice").unwrap();
+    assert_eq!(header(&token)["kid"], "from-env");
+}
+
+#[test]
 fn start_up_refuses_conflicting_rotation_options() {
     let message = |builder: JwtManagerBuilder| builder.build().unwrap_err().message().to_owned();
     let rsa = || manager(Algorithm::RS256, "rsa_private.pem", "rsa_public.pem");

@@ -67,7 +67,8 @@ impl JwtManagerBuilder {
         self
     }
 
-    /// Names the signing key: minted tokens carry it as their `kid` header,
+    /// Names the signing key (`JWT_KEY_ID`, jwt-ext's own variable): minted
+    /// tokens carry it as their `kid` header,
     /// the published key set ([`JwtManager::jwks`]) lists the key under it,
     /// and tokens whose `kid` names no key of this manager are refused.
     /// For key rotation; see the [key rotation guide](crate::guide::key_rotation).

@@ -42,6 +42,9 @@ impl JwtManagerBuilder {
         if let Some(pem) = pem(&lookup, "JWT_PUBLIC_KEY")? {
             b = b.public_key_pem(pem);
         }
+        if let Some(kid) = lookup("JWT_KEY_ID") {
+            b = b.key_id(kid);
+        }
         b.options.read_env(&lookup)?;
         Ok(b)
     }

@@ -139,6 +139,7 @@ options! {
         "JWT_PRIVATE_KEY_FILE" => "path of a PEM file, read when `JWT_PRIVATE_KEY` is unset",
         "JWT_PUBLIC_KEY" => "PEM text",
         "JWT_PUBLIC_KEY_FILE" => "path of a PEM file, read when `JWT_PUBLIC_KEY` is unset",
+        "JWT_KEY_ID" => "text: the signing key's `kid` (jwt-ext's; asymmetric algorithms only)",
     }
 
     /// The signing algorithm (`JWT_ALGORITHM`). Defaults to `HS256`.
