@@ -14,6 +14,7 @@ mod flask_cookies;
 mod flask_interop;
 mod flask_responses;
 mod isolation;
+mod issuers;
 mod jwks;
 mod keys_and_minting;
 mod loaders;

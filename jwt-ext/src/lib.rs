@@ -167,7 +167,7 @@ mod token;
 #[doc(hidden)]
 pub mod __private;
 
-pub use config::{Audience, JwtManager, JwtManagerBuilder, SameSite};
+pub use config::{Audience, JwtManager, JwtManagerBuilder, SameSite, TrustedIssuer};
 pub(crate) use error::Failure;
 pub use error::{ConfigError, JwtError, JwtErrorKind};
 pub use jsonwebtoken::Algorithm;

@@ -31,6 +31,11 @@ use crate::{Expiry, TokenLocation};
 pub(crate) struct Settings {
     pub(crate) options: Options,
     pub(crate) keys: KeySet,
+    /// Whether `keys` were configured: a manager that only trusts other
+    /// issuers holds a throwaway key that nothing verifies with.
+    pub(crate) own_keys: bool,
+    /// The issuers trusted besides the manager itself.
+    pub(crate) issuers: Vec<super::Issuer>,
     pub(crate) identity_claim: Arc<str>,
     pub(crate) encode_audience: Option<Value>,
     pub(crate) decode_audience: Option<Vec<String>>,
@@ -66,7 +71,13 @@ impl Settings {
                 "JWT_ALGORITHM is not supported by jwt-ext",
             ));
         }
-        let keys = b.keys.load(o.algorithm)?;
+        let own_keys = !(b.keys.is_empty() && !b.issuers.is_empty());
+        let keys = if own_keys {
+            b.keys.load(o.algorithm)?
+        } else {
+            KeySet::unusable()?
+        };
+        let issuers = super::issuers::prepare(b.issuers)?;
         o.decode_algorithms = decode_algorithms(
             o.algorithm,
             std::mem::take(&mut o.decode_algorithms),
@@ -120,6 +131,8 @@ impl Settings {
         });
         Ok(Settings {
             keys,
+            own_keys,
+            issuers,
             identity_claim: o.identity_claim.as_str().into(),
             encode_audience: o.encode_audience.as_ref().and_then(Audience::claim),
             decode_audience: o.decode_audience.as_ref().map(Audience::values),

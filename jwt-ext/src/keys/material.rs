@@ -30,7 +30,39 @@ pub(crate) struct KeyMaterial {
     pub(crate) previous: Vec<(String, Vec<u8>)>,
 }
 
+impl KeySet {
+    /// The keys of a manager that only verifies other issuers' tokens: a
+    /// random HMAC secret nobody knows, so nothing verifies with it, and no
+    /// signing key, so nothing is minted.
+    pub(crate) fn unusable() -> Result<KeySet, ConfigError> {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret)
+            .map_err(|e| ConfigError::new(format!("the OS gave no random bytes: {e}")))?;
+        let decoding = DecodingKey::from_secret(&secret)
+            .map_err(|_| ConfigError::new("no throwaway HMAC key could be made"))?;
+        Ok(KeySet {
+            encoding: None,
+            rotation: Rotation {
+                kid: None,
+                previous: crate::keys::jwk::JwkSet::from_keys(Vec::new()),
+                published: serde_json::json!({ "keys": [] }),
+            },
+            decoding,
+            id: KeyId::next(),
+        })
+    }
+}
+
 impl KeyMaterial {
+    /// Whether no key at all is configured.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.secret.is_none()
+            && self.private_pem.is_none()
+            && self.public_pem.is_none()
+            && self.key_id.is_none()
+            && self.previous.is_empty()
+    }
+
     /// Parses the keys `algorithm` needs; flask's messages name the option to set.
     pub(crate) fn load(&self, algorithm: Algorithm) -> Result<KeySet, ConfigError> {
         let name = alg_name(algorithm);

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::DecodeOptions;
 use super::segments;
 use crate::compat::json_dumps::python_truthy;
-use crate::config::Settings;
+use crate::config::{Issuer, Settings};
 use crate::keys::prepared::{self, KeyId, VerifyFailure};
 use crate::{DecodedJwt, Failure, JwtErrorKind, TokenType};
 
@@ -24,10 +24,16 @@ pub(crate) fn decode(
     now_micros: i64,
 ) -> Result<DecodedJwt, Failure> {
     let segments = segments::split(token, settings.max_token_size)?;
-    verify_signature(settings, &segments)?;
+    let issuer = trusted_issuer(settings, &segments.payload);
+    match issuer {
+        Some(issuer) => verify_issuer_signature(settings, issuer, &segments)?,
+        None if !settings.own_keys => return Err(Failure::invalid_token(UNTRUSTED_ISSUER)),
+        None => verify_signature(settings, &segments)?,
+    }
     let (header, mut claims) = (segments.header, segments.payload);
     let rules = ClaimRules {
         settings,
+        issuer,
         now_micros,
         verify_exp: !options.allow_expired,
     };
@@ -66,6 +72,61 @@ pub(crate) fn decode(
         check_fresh(&jwt, now_micros)?;
     }
     Ok(jwt)
+}
+
+/// The trusted issuer the token's (unverified) `iss` names, if any: its
+/// keys are the only ones tried, and a token naming no trusted issuer
+/// never causes a key fetch.
+fn trusted_issuer<'s>(settings: &'s Settings, claims: &Map<String, Value>) -> Option<&'s Issuer> {
+    if settings.issuers.is_empty() {
+        return None;
+    }
+    let Some(Value::String(iss)) = claims.get("iss") else {
+        return None;
+    };
+    settings.issuers.iter().find(|issuer| issuer.issuer == *iss)
+}
+
+const UNTRUSTED_ISSUER: &str = "The token's issuer is not trusted";
+
+/// Verifies a trusted issuer's token with its keys: the `alg` must be one
+/// the issuer allows and the key allows, the key the one its `kid` names.
+fn verify_issuer_signature(
+    settings: &Settings,
+    issuer: &Issuer,
+    segments: &segments::Segments<'_>,
+) -> Result<(), Failure> {
+    let not_allowed = || Failure::invalid_token("The specified alg value is not allowed");
+    let algorithm = match segments.header.get("alg") {
+        None => return Err(Failure::invalid_token("Algorithm not specified")),
+        Some(Value::String(name)) => name
+            .parse::<Algorithm>()
+            .ok()
+            .filter(|alg| issuer.algorithms.contains(alg)),
+        Some(_) => None,
+    }
+    .ok_or_else(not_allowed)?;
+    // A non-string `kid` was refused with the header.
+    let kid = segments.header.get("kid").and_then(Value::as_str);
+    let keys = issuer.keys.current();
+    let Some(key) = keys.find(kid, algorithm) else {
+        return Err(issuer.keys.unknown_key(UNKNOWN_KID));
+    };
+    if !key.algorithms.contains(&algorithm) {
+        return Err(not_allowed());
+    }
+    prepared::verify(
+        settings.provider,
+        Some(key.id),
+        algorithm,
+        &key.key,
+        segments.signing_input.as_bytes(),
+        &segments.signature,
+    )
+    .map_err(|failure| match failure {
+        VerifyFailure::Unusable => not_allowed(),
+        VerifyFailure::BadSignature => Failure::invalid_token("Signature verification failed"),
+    })
 }
 
 fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> Result<(), Failure> {
@@ -283,6 +344,9 @@ impl<'a> Registered<'a> {
 /// What the claim checks compare against.
 struct ClaimRules<'a> {
     pub(crate) settings: &'a Settings,
+    /// The trusted issuer whose keys verified the token: its issuer,
+    /// audience and leeway replace the manager's.
+    pub(crate) issuer: Option<&'a Issuer>,
     /// The current time in microseconds since the epoch.
     pub(crate) now_micros: i64,
     pub(crate) verify_exp: bool,
@@ -290,7 +354,19 @@ struct ClaimRules<'a> {
 
 impl ClaimRules<'_> {
     fn check(&self, claims: &Registered<'_>) -> Result<(), Failure> {
-        let leeway = self.settings.leeway_secs.saturating_mul(1_000_000);
+        let (expected_issuer, audiences, leeway_secs) = match self.issuer {
+            Some(issuer) => (
+                Some(&issuer.issuer),
+                issuer.audience.as_ref(),
+                issuer.leeway_secs,
+            ),
+            None => (
+                self.settings.decode_issuer.as_ref(),
+                self.settings.decode_audience.as_ref(),
+                self.settings.leeway_secs,
+            ),
+        };
+        let leeway = leeway_secs.saturating_mul(1_000_000);
         if let Some(iat) = claims.iat {
             let iat = integer(iat, "Issued At claim (iat) must be an integer.")?;
             if micros(iat) > self.now_micros.saturating_add(leeway) {
@@ -313,7 +389,7 @@ impl ClaimRules<'_> {
                 return Err(Failure::new(JwtErrorKind::Expired, "Token has expired"));
             }
         }
-        if let Some(issuer) = &self.settings.decode_issuer {
+        if let Some(issuer) = expected_issuer {
             match claims.iss {
                 None => {
                     return Err(Failure::invalid_token("Token is missing the \"iss\" claim"));
@@ -327,7 +403,7 @@ impl ClaimRules<'_> {
                 }
             }
         }
-        if let Some(audiences) = &self.settings.decode_audience {
+        if let Some(audiences) = audiences {
             check_audience(claims.aud, audiences)?;
         }
         if self.settings.verify_sub && claims.sub.is_some_and(|sub| !sub.is_string()) {
