@@ -5,6 +5,8 @@
 //! jsonwebtoken supplies the key types and signature primitives only;
 //! everything else about a JWS is jwt-ext's own (see `token`).
 
+#[cfg(feature = "oidc")]
+pub(crate) mod jwk;
 mod material;
 pub(crate) mod prepared;
 mod provider;
