@@ -29,7 +29,10 @@ impl JwkKey {
     /// The key of one JWK, or why it is refused.
     pub(crate) fn from_jwk(jwk: &Jwk) -> Result<JwkKey, String> {
         let kid = jwk.common.key_id.clone();
-        if !matches!(jwk.common.public_key_use, None | Some(PublicKeyUse::Signature)) {
+        if !matches!(
+            jwk.common.public_key_use,
+            None | Some(PublicKeyUse::Signature)
+        ) {
             return Err("its \"use\" is not \"sig\"".to_owned());
         }
         if let Some(ops) = &jwk.common.key_operations
@@ -61,7 +64,9 @@ impl JwkKey {
                 return Err("its OKP curve is not Ed25519".to_owned());
             }
             AlgorithmParameters::OctetKey(_) => {
-                return Err("it is a symmetric (\"oct\") key, never trusted from a key set".to_owned());
+                return Err(
+                    "it is a symmetric (\"oct\") key, never trusted from a key set".to_owned(),
+                );
             }
             _ => return Err("its key type is not RSA, EC or OKP".to_owned()),
         };
@@ -72,11 +77,14 @@ impl JwkKey {
                     .ok()
                     .and_then(|name| name.as_str().and_then(parse_alg))
                     .filter(|alg| family_algs.contains(alg))
-                    .ok_or_else(|| "its \"alg\" is not a signature algorithm of its key type".to_owned())?;
+                    .ok_or_else(|| {
+                        "its \"alg\" is not a signature algorithm of its key type".to_owned()
+                    })?;
                 vec![alg]
             }
         };
-        let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("its parameters are invalid: {e}"))?;
+        let key =
+            DecodingKey::from_jwk(jwk).map_err(|e| format!("its parameters are invalid: {e}"))?;
         Ok(JwkKey {
             kid,
             family,

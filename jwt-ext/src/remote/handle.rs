@@ -156,7 +156,10 @@ impl RemoteKeys {
         let shared = &self.inner.shared;
         let mut finished = shared.finished.clone();
         let ticket = {
-            let mut refetch = shared.refetch.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut refetch = shared
+                .refetch
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             match refetch.in_flight {
                 Some(ticket) => ticket,
                 None if refetch
@@ -195,7 +198,11 @@ impl RemoteKeys {
         loop {
             let done = *finished.borrow_and_update();
             if done.ticket >= ticket {
-                return if done.ok { Ok(self.get()) } else { Err(Unavailable) };
+                return if done.ok {
+                    Ok(self.get())
+                } else {
+                    Err(Unavailable)
+                };
             }
             // Closed: the fetching thread is gone, nothing will be fetched.
             if finished.changed().await.is_err() {

@@ -51,13 +51,19 @@ mod tests {
     #[test]
     fn max_age_is_read_from_the_directives() {
         assert_eq!(parse_max_age("max-age=300"), Some(300));
-        assert_eq!(parse_max_age("public, max-age=3600, must-revalidate"), Some(3600));
+        assert_eq!(
+            parse_max_age("public, max-age=3600, must-revalidate"),
+            Some(3600)
+        );
         assert_eq!(parse_max_age("Max-Age = 60"), Some(60));
         assert_eq!(parse_max_age("max-age=\"120\""), Some(120));
         assert_eq!(parse_max_age("max-age=600, max-age=30"), Some(30));
         assert_eq!(parse_max_age("no-cache"), Some(0));
         assert_eq!(parse_max_age("max-age=600, no-store"), Some(0));
-        assert_eq!(parse_max_age("max-age=99999999999999999999999"), Some(u64::MAX));
+        assert_eq!(
+            parse_max_age("max-age=99999999999999999999999"),
+            Some(u64::MAX)
+        );
         assert_eq!(parse_max_age("s-maxage=600"), None);
         assert_eq!(parse_max_age("public"), None);
         assert_eq!(parse_max_age(""), None);
@@ -65,7 +71,14 @@ mod tests {
 
     #[test]
     fn malformed_max_age_is_ignored() {
-        for bad in ["max-age", "max-age=", "max-age=-5", "max-age=1.5", "max-age=1e3", "max-age=abc"] {
+        for bad in [
+            "max-age",
+            "max-age=",
+            "max-age=-5",
+            "max-age=1.5",
+            "max-age=1e3",
+            "max-age=abc",
+        ] {
             assert_eq!(parse_max_age(bad), None, "{bad}");
         }
     }

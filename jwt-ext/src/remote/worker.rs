@@ -52,7 +52,9 @@ pub(crate) fn spawn(
         .spawn(move || {
             actix_rt::System::new().block_on(worker.run(receiver, first_sender));
         })
-        .map_err(|e| ConfigError::new(format!("cannot start the thread that fetches {label}: {e}")))?;
+        .map_err(|e| {
+            ConfigError::new(format!("cannot start the thread that fetches {label}: {e}"))
+        })?;
 
     let bound = fetch_bound(&options);
     let failure = match first.recv_timeout(bound) {
@@ -154,7 +156,12 @@ impl Worker {
 
     fn succeeded(&mut self, fetched: Fetched, log: bool) -> Duration {
         let o = &self.options;
-        let refresh = refresh_after(fetched.max_age, o.default_refresh, o.min_refresh, o.max_refresh);
+        let refresh = refresh_after(
+            fetched.max_age,
+            o.default_refresh,
+            o.min_refresh,
+            o.max_refresh,
+        );
         let kids = fetched.set.kids();
         if log {
             if kids == self.kids {
