@@ -211,6 +211,57 @@ async fn a_stopped_provider_leaves_the_cached_keys_and_refetches_report_unavaila
 }
 
 #[test]
+fn the_set_is_refreshed_in_the_background_when_it_expires() {
+    let Some(provider) = OidcProvider::start(AUDIENCE) else {
+        return;
+    };
+    // The provider sends no `Cache-Control`, so the default interval holds.
+    let source = RemoteKeySource::jwks_url(provider.jwks_uri())
+        .default_refresh(Duration::from_millis(300))
+        .refresh_bounds(Duration::from_millis(100), Duration::from_secs(1));
+    let probe = RemoteKeysProbe::start(&source).expect("keys");
+    let new_kid = provider.rotate(true);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while probe.kids() != [new_kid.clone()] {
+        assert!(
+            Instant::now() < deadline,
+            "not refreshed: {:?}",
+            probe.kids()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(provider.jwks_hits() >= 2);
+}
+
+#[test]
+fn dropping_the_last_handle_stops_the_fetching_thread() {
+    let Some(provider) = OidcProvider::start(AUDIENCE) else {
+        return;
+    };
+    let source = RemoteKeySource::jwks_url(provider.jwks_uri())
+        .default_refresh(Duration::from_millis(100))
+        .refresh_bounds(Duration::from_millis(100), Duration::from_secs(1));
+    let probe = RemoteKeysProbe::start(&source).expect("keys");
+    let clone = probe.clone();
+    drop(probe);
+    // A clone keeps it fetching.
+    std::thread::sleep(Duration::from_millis(350));
+    assert!(
+        provider.jwks_hits() >= 3,
+        "{} fetches",
+        provider.jwks_hits()
+    );
+    assert!(clone.drop_and_wait_for_stop(Duration::from_secs(10)));
+    let hits = provider.jwks_hits();
+    std::thread::sleep(Duration::from_millis(350));
+    assert_eq!(
+        provider.jwks_hits(),
+        hits,
+        "fetched after the last handle was dropped"
+    );
+}
+
+#[test]
 fn a_burst_of_unknown_kids_costs_at_most_one_fetch_per_cooldown() {
     let Some(provider) = OidcProvider::start(AUDIENCE) else {
         return;

@@ -66,7 +66,17 @@ impl Fetcher {
                 jwks
             }
         };
-        let (document, max_age) = self.get(&jwks).await?;
+        let (document, max_age) = match self.get(&jwks).await {
+            Ok(answer) => answer,
+            Err(why) => {
+                // The provider may have moved its key set: discover again
+                // next time.
+                if matches!(self.origin, Origin::Discovery { .. }) {
+                    self.jwks = None;
+                }
+                return Err(why);
+            }
+        };
         let (set, skipped) =
             JwkSet::parse(&document).map_err(|why| format!("GET {}: {why}", jwks.url))?;
         Ok(Fetched {

@@ -140,6 +140,11 @@ impl RemoteKeys {
         })
     }
 
+    /// What the fetching thread shares, for watching it stop.
+    pub(crate) fn downgrade_shared(&self) -> std::sync::Weak<Shared> {
+        Arc::downgrade(&self.inner.shared)
+    }
+
     /// The set in hand: a snapshot, cheap to take per request.
     pub(crate) fn get(&self) -> Arc<JwkSet> {
         self.inner.shared.current()

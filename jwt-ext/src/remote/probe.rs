@@ -45,6 +45,21 @@ impl RemoteKeysProbe {
             .map_err(|unavailable| unavailable.to_string())
     }
 
+    /// Drops this handle, the last one, and waits up to `within` for the
+    /// fetching thread to end; whether it did.
+    pub fn drop_and_wait_for_stop(self, within: Duration) -> bool {
+        let shared = self.0.downgrade_shared();
+        drop(self);
+        let deadline = std::time::Instant::now() + within;
+        while shared.strong_count() > 0 {
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
     /// The time `n` calls of the request side's `get` take, for the
     /// measurement of its cost.
     pub fn time_gets(&self, n: u32) -> Duration {
