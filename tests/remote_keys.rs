@@ -137,6 +137,44 @@ fn an_unreachable_provider_fails_start_up_unless_told_to_start_without_keys() {
 }
 
 #[test]
+fn a_server_that_never_answers_fails_start_up_within_the_timeouts() {
+    // Connections complete in the listener's backlog; nothing is ever read
+    // or answered.
+    let listener = {
+        let _spawning = http::spawning();
+        std::net::TcpListener::bind("127.0.0.1:0").expect("bind")
+    };
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    let source = RemoteKeySource::jwks_url(&url)
+        .connect_timeout(Duration::from_millis(300))
+        .read_timeout(Duration::from_millis(500));
+    let started = Instant::now();
+    let err = start_error(&source);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.contains(&format!("GET {url}: ")), "{err}");
+    assert!(err.to_lowercase().contains("time"), "{err}");
+}
+
+#[test]
+fn https_goes_through_rustls_and_a_server_without_tls_fails_cleanly() {
+    let Some(provider) = OidcProvider::start(AUDIENCE) else {
+        return;
+    };
+    let url = format!("https://127.0.0.1:{}/jwks", provider.port());
+    let err = start_error(&RemoteKeySource::jwks_url(&url).connect_timeout(Duration::from_secs(2)));
+    assert!(err.contains(&format!("GET {url}: ")), "{err}");
+    assert_eq!(
+        provider.jwks_hits(),
+        0,
+        "no plain-text request was made: {err}"
+    );
+}
+
+#[test]
 fn a_provider_that_starts_late_is_picked_up_by_a_start_without_keys() {
     let Some(mut provider) = OidcProvider::start(AUDIENCE) else {
         return;
