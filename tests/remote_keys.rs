@@ -110,7 +110,10 @@ fn plain_http_to_a_host_that_is_not_loopback_is_refused() {
         RemoteKeySource::jwks_url("http://[2001:db8::1]/jwks"),
     ] {
         let err = start_error(&source);
-        assert!(err.contains("https only"), "{err}");
+        assert!(
+            err.contains("RemoteKeySource: ") && err.contains("https only"),
+            "{err}"
+        );
     }
 }
 

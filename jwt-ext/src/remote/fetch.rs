@@ -178,3 +178,36 @@ fn tls_config() -> Arc<rustls::ClientConfig> {
 pub(crate) fn fetch_bound(options: &FetchOptions) -> Duration {
     (options.connect_timeout + options.read_timeout) * 2 + Duration::from_secs(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_is_rustls_with_aws_lc_rs_whatever_the_process_installed() {
+        let config = tls_config();
+        // awc's connector needs a process-wide provider: there is one now.
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+        let ours = rustls::crypto::aws_lc_rs::default_provider();
+        let suites = |provider: &rustls::crypto::CryptoProvider| {
+            provider
+                .cipher_suites
+                .iter()
+                .map(|suite| suite.suite())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(suites(config.crypto_provider()), suites(&ours));
+        assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+    }
+
+    #[test]
+    fn a_fetcher_is_built_on_an_actix_runtime_without_panicking() {
+        actix_rt::System::new().block_on(async {
+            let origin = Origin::Jwks {
+                url: "https://idp.example.com/jwks".to_owned(),
+            };
+            let fetcher = Fetcher::new(origin, FetchOptions::default());
+            assert!(fetcher.jwks.is_some());
+        });
+    }
+}

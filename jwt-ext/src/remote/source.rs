@@ -212,6 +212,6 @@ impl RemoteKeySource {
             Origin::Discovery { issuer } => Endpoint::discovery(issuer),
             Origin::Jwks { url } => Endpoint::parse(url),
         };
-        endpoint.map_err(ConfigError::new)
+        endpoint.map_err(|why| ConfigError::new(format!("RemoteKeySource: {why}")))
     }
 }
