@@ -202,10 +202,20 @@ async fn a_rotated_key_is_found_by_the_unknown_kid_refetch() {
     let Some(provider) = OidcProvider::start(AUDIENCE) else {
         return;
     };
-    let probe =
-        RemoteKeysProbe::start(&RemoteKeySource::discover(provider.issuer())).expect("discovery");
+    let probe = RemoteKeysProbe::start(
+        &RemoteKeySource::discover(provider.issuer())
+            .unknown_kid_cooldown(Duration::from_millis(1)),
+    )
+    .expect("discovery");
     let first = probe.kids();
+    let snapshot = probe.snapshot_id();
 
+    // The same document: the same set, its prepared verifiers still valid.
+    actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(probe.refetch_for_unknown_kid().await, Ok(first.clone()));
+    assert_eq!(probe.snapshot_id(), snapshot);
+
+    actix_web::rt::time::sleep(Duration::from_millis(5)).await;
     let new_kid = provider.rotate(false);
     assert_eq!(probe.kids(), first, "no fetch before a token asks");
     assert!(!probe.finds(Some(&new_kid), Algorithm::RS256));
@@ -217,8 +227,9 @@ async fn a_rotated_key_is_found_by_the_unknown_kid_refetch() {
         probe.finds(Some(&first[0]), Algorithm::RS256),
         "the old key still verifies"
     );
-    // Discovery once, then the JWKS twice: start-up and the refetch.
-    assert_eq!(provider.jwks_hits(), 2);
+    assert_ne!(probe.snapshot_id(), snapshot);
+    // Discovery once, then the JWKS at start-up and for each refetch.
+    assert_eq!(provider.jwks_hits(), 3);
 }
 
 #[actix_web::test]

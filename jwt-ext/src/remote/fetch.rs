@@ -22,6 +22,8 @@ pub(crate) struct Fetched {
     pub(crate) skipped: Vec<String>,
     /// The JWKS answer's `Cache-Control: max-age`, in seconds.
     pub(crate) max_age: Option<u64>,
+    /// The JWK Set document as fetched, to tell an unchanged set.
+    pub(crate) document: Vec<u8>,
 }
 
 /// Fetches the key set of one source; remembers the discovered JWKS URL.
@@ -83,6 +85,7 @@ impl Fetcher {
             set,
             skipped,
             max_age,
+            document,
         })
     }
 

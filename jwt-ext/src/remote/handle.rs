@@ -90,19 +90,15 @@ impl Shared {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Replaces the set and marks the source healthy; the set it replaced.
-    pub(crate) fn install(&self, set: JwkSet) -> Arc<JwkSet> {
-        let set = Arc::new(set);
-        let old = std::mem::replace(
-            &mut *self.current.write().unwrap_or_else(PoisonError::into_inner),
-            set,
-        );
-        self.healthy.store(true, Ordering::Release);
-        old
+    /// Replaces the set and marks the source healthy.
+    pub(crate) fn install(&self, set: JwkSet) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(set);
+        self.set_healthy(true);
     }
 
-    pub(crate) fn mark_unhealthy(&self) {
-        self.healthy.store(false, Ordering::Release);
+    /// Marks whether the last fetch succeeded.
+    pub(crate) fn set_healthy(&self, healthy: bool) {
+        self.healthy.store(healthy, Ordering::Release);
     }
 
     fn is_healthy(&self) -> bool {

@@ -27,6 +27,12 @@ impl RemoteKeysProbe {
         self.0.get().kids()
     }
 
+    /// Identifies the set in hand: the same while fetches bring the same
+    /// document, so the verifiers prepared for its keys stay valid.
+    pub fn snapshot_id(&self) -> usize {
+        std::sync::Arc::as_ptr(&self.0.get()) as usize
+    }
+
     /// Whether the set in hand has a key for this `kid` and `alg`.
     pub fn finds(&self, kid: Option<&str>, alg: Algorithm) -> bool {
         self.0.get().find(kid, alg).is_some()

@@ -46,6 +46,7 @@ pub(crate) fn spawn(
         finished,
         failures: 0,
         kids: Vec::new(),
+        document: Vec::new(),
     };
     std::thread::Builder::new()
         .name("jwt-ext-remote-keys".to_owned())
@@ -108,6 +109,8 @@ struct Worker {
     failures: u32,
     /// The key ids of the set in hand, to log changes.
     kids: Vec<String>,
+    /// The document the set in hand was parsed from.
+    document: Vec<u8>,
 }
 
 impl Worker {
@@ -184,14 +187,21 @@ impl Worker {
                 );
             }
         }
-        self.shared.install(fetched.set);
+        // The same document keeps the same set, so the verifiers each
+        // thread prepared for its keys stay valid.
+        if fetched.document == self.document {
+            self.shared.set_healthy(true);
+        } else {
+            self.shared.install(fetched.set);
+            self.document = fetched.document;
+        }
         self.kids = kids;
         self.failures = 0;
         refresh
     }
 
     fn failed(&mut self, why: &str, log: bool) -> Duration {
-        self.shared.mark_unhealthy();
+        self.shared.set_healthy(false);
         self.failures = self.failures.saturating_add(1);
         let doublings = (self.failures - 1).min(20);
         let retry = self
