@@ -5,3 +5,7 @@
 //! (`request/pipeline.rs`); this module only names them for the macro.
 
 pub use crate::request::pipeline::{Guard, RouteOptions};
+
+/// Starts a remote key set outside a manager, for the integration tests.
+#[cfg(feature = "oidc")]
+pub use crate::remote::RemoteKeysProbe;

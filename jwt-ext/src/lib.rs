@@ -130,6 +130,7 @@
 //! | `aws_lc_rs` | yes | jsonwebtoken's aws-lc-rs backend (fastest RSA and EC) |
 //! | `rust_crypto` | no | jsonwebtoken's pure-Rust backend; when both backends are enabled, aws-lc-rs is used |
 //! | `redis` | no | `RedisStore`, a revocation store shared by every instance |
+//! | `oidc` | no | `RemoteKeySource`: keys from an identity provider, by OpenID Connect discovery or a JWKS URL, fetched with awc over rustls (aws-lc-rs) |
 //!
 //! Building a [`JwtManager`] installs the crypto provider of the enabled
 //! backend, or fails with a [`ConfigError`] when none is enabled.
@@ -159,6 +160,8 @@ pub mod guide;
 mod keys;
 mod lifecycle;
 mod model;
+#[cfg(feature = "oidc")]
+mod remote;
 mod request;
 mod respond;
 mod revocation;
@@ -174,6 +177,9 @@ pub use jsonwebtoken::Algorithm;
 pub use keys::{SigningKey, VerifyingKey};
 pub use lifecycle::{TokenPair, TokenPairBuilder};
 pub use model::{DecodedJwt, Expiry, Jwt, TokenLocation, TokenType};
+#[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+pub use remote::RemoteKeySource;
 pub use request::{
     CurrentUser, JwtIdentity, OptionalJwt, VerifyFuture, VerifyOptions, get_current_user, get_jwt,
     get_jwt_header, get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,

@@ -165,7 +165,7 @@ impl IssuerKeys {
         match self {
             IssuerKeys::Fixed(_) => failure,
             #[cfg(feature = "oidc")]
-            IssuerKeys::Remote(remote) => failure.with_refetch(remote.clone()),
+            IssuerKeys::Remote(remote) => failure.with_refetch(Arc::new(remote.clone())),
         }
     }
 
@@ -239,7 +239,7 @@ pub(crate) fn prepare(issuers: Vec<TrustedIssuer>) -> Result<Vec<Issuer>, Config
             }
             #[cfg(feature = "oidc")]
             KeySource::Remote(source) => {
-                IssuerKeys::Remote(RemoteKeys::start(source).map_err(|err| {
+                IssuerKeys::Remote(RemoteKeys::start(&source).map_err(|err| {
                     ConfigError::new(format!("the trusted issuer {name:?}: {err}"))
                 })?)
             }

@@ -156,6 +156,18 @@ pub(crate) struct Failure {
     message: Cow<'static, str>,
     token: Option<Box<TokenParts>>,
     captured: Option<Box<CapturedResponse>>,
+    /// Keys to fetch again before this refusal is final: a token naming a
+    /// key its issuer's set lacks, when that set is remote.
+    refetch: Option<Arc<dyn Refetch>>,
+}
+
+/// A key set that can be fetched again. Defined here, implemented by the
+/// remote key sets above: a failure carries it up to the pipeline, which
+/// fetches once and verifies again before refusing.
+pub(crate) trait Refetch: Send + Sync {
+    /// Fetches the set again (shared, at most once per cooldown); `false`
+    /// when it cannot be fetched.
+    fn refetch(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + '_>>;
 }
 
 impl Failure {
@@ -166,7 +178,19 @@ impl Failure {
             message: message.into(),
             token: None,
             captured: None,
+            refetch: None,
         }
+    }
+
+    /// Marks the failure as final only once `keys` were fetched again.
+    pub(crate) fn with_refetch(mut self, keys: Arc<dyn Refetch>) -> Self {
+        self.refetch = Some(keys);
+        self
+    }
+
+    /// The key set to fetch again before this failure is final, if any.
+    pub(crate) fn refetch(&self) -> Option<Arc<dyn Refetch>> {
+        self.refetch.clone()
     }
 
     /// See [`JwtError::from_callback`].

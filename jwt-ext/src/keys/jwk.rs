@@ -209,6 +209,15 @@ impl JwkSet {
         &self.keys
     }
 
+    /// The `kid`s of the set, in order (`-` for a key without one): what
+    /// logs and tests show of a set.
+    pub(crate) fn kids(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|key| key.kid.clone().unwrap_or_else(|| "-".to_owned()))
+            .collect()
+    }
+
     /// The key for a token: the one its `kid` names, allowed to verify
     /// `alg`; without a `kid`, the one key allowing `alg`, if exactly one
     /// does (several would make the choice a guess).
