@@ -23,6 +23,7 @@ mod pipeline;
 mod python_json;
 mod redis_store;
 mod revocation;
+mod scopes;
 mod security;
 mod vectors;
 mod wsgi_requests;
