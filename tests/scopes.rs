@@ -189,7 +189,7 @@ async fn other_refusals_come_before_the_scope_check() {
     let (status, _, body) = get(&app, "/write", Some(&refresh)).await;
     assert_eq!(
         (status, body["msg"].clone()),
-        (StatusCode::UNPROCESSABLE_ENTITY, json!("Only access tokens are allowed"))
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("Only non-refresh tokens are allowed"))
     );
 
     // The user lookup runs first too: an unknown user is 401, not 403.
@@ -341,7 +341,7 @@ async fn bearer_realm_adds_rfc_6750_challenges() {
     let resp = test::call_service(&app, req).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        resp.headers()["www-authenticate"],
+        resp.headers().get("www-authenticate").unwrap(),
         "Bearer realm=\"example\", error=\"invalid_request\", \
          error_description=\"Bad Authorization header. Expected 'Authorization: Bearer <JWT>'\""
     );
