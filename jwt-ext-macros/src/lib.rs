@@ -169,6 +169,10 @@ use proc_macro::TokenStream;
 ///     .build()
 ///     .expect("valid JWT configuration");
 /// let access_token = jwt.create_access_token("alice").unwrap();
+/// let scoped = jwt.access_token("alice")
+///     .claims(std::collections::HashMap::from([("scope", "read:messages write:messages")]))
+///     .encode()
+///     .unwrap();
 /// let app = App::new()
 ///     .app_data(jwt)
 ///     .service(protected)
@@ -208,10 +212,6 @@ use proc_macro::TokenStream;
 /// let resp = test::call_service(&app, req.to_request()).await;
 /// assert_eq!(resp.status(), 403); // {"msg": "Missing required scopes: read:messages write:messages"}
 ///
-/// let scoped = jwt.access_token("alice")
-///     .claims(serde_json::json!({ "scope": "read:messages write:messages" }))
-///     .encode()
-///     .unwrap();
 /// let req = test::TestRequest::post().uri("/messages");
 /// let req = req.insert_header(("Authorization", format!("Bearer {scoped}")));
 /// assert_eq!(test::call_service(&app, req.to_request()).await.status(), 201);
