@@ -450,7 +450,9 @@ async fn bearer_challenges_reach_every_refusal_and_only_refusals() {
             .secret_key(SECRET)
             .error_message_key("error")
             .bearer_realm("api")
-            .unauthorized_loader(|reason| HttpResponse::Unauthorized().json(json!({ "why": reason })))
+            .unauthorized_loader(|reason| {
+                HttpResponse::Unauthorized().json(json!({ "why": reason }))
+            })
             .store_unavailable_loader(|_| HttpResponse::ServiceUnavailable().finish());
         let jwt = if with_store {
             jwt.revocation_store(ReadOnlyStore)

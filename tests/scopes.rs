@@ -36,7 +36,9 @@ async fn maybe(req: HttpRequest) -> Result<HttpResponse, JwtError> {
 /// The documented guard recipe for a check the attribute does not name:
 /// `verify_jwt_in_request` with run-time scopes and roles.
 async fn runtime(req: HttpRequest) -> Result<HttpResponse, JwtError> {
-    let options = VerifyOptions::new().scopes(["read:messages"]).roles(["ops"]);
+    let options = VerifyOptions::new()
+        .scopes(["read:messages"])
+        .roles(["ops"]);
     verify_jwt_in_request(&req, options).await?;
     Ok(HttpResponse::Ok().body("runtime"))
 }
@@ -117,20 +119,34 @@ async fn a_missing_scope_answers_403_naming_what_is_missing() {
     assert_eq!(get(&app, "/read", Some(&partial)).await.0, StatusCode::OK);
     let (status, challenge, body) = get(&app, "/write", Some(&partial)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(body, json!({ "msg": "Missing required scopes: write:messages" }));
+    assert_eq!(
+        body,
+        json!({ "msg": "Missing required scopes: write:messages" })
+    );
     // Off by default: no challenge on a 403.
     assert_eq!(challenge, None);
 
     // A scope is a whole word: no prefix, case or substring matches.
-    for scope in ["read", "Read:messages", "read:messages:all", "xread:messages"] {
+    for scope in [
+        "read",
+        "Read:messages",
+        "read:messages:all",
+        "xread:messages",
+    ] {
         let token = token(&jwt, json!({ "scope": scope }));
         let (status, _, body) = get(&app, "/read", Some(&token)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{scope}");
         assert_eq!(body["msg"], "Missing required scopes: read:messages");
     }
     // `scope` wins over `scp`: the two are never merged.
-    let split = token(&jwt, json!({ "scope": "read:messages", "scp": "write:messages" }));
-    assert_eq!(get(&app, "/write", Some(&split)).await.0, StatusCode::FORBIDDEN);
+    let split = token(
+        &jwt,
+        json!({ "scope": "read:messages", "scp": "write:messages" }),
+    );
+    assert_eq!(
+        get(&app, "/write", Some(&split)).await.0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[actix_web::test]
@@ -175,7 +191,10 @@ async fn other_refusals_come_before_the_scope_check() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!({ "msg": "Token has been revoked" }));
     let unscoped = token(&jwt, json!({}));
-    assert_eq!(get(&app, "/write", Some(&unscoped)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&app, "/write", Some(&unscoped)).await.0,
+        StatusCode::FORBIDDEN
+    );
 
     // Expired, and the wrong token type, answer as flask does.
     let expired = jwt
@@ -184,12 +203,18 @@ async fn other_refusals_come_before_the_scope_check() {
         .encode()
         .unwrap();
     let (status, _, body) = get(&app, "/write", Some(&expired)).await;
-    assert_eq!((status, body["msg"].clone()), (StatusCode::UNAUTHORIZED, json!("Token has expired")));
+    assert_eq!(
+        (status, body["msg"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("Token has expired"))
+    );
     let refresh = jwt.create_refresh_token("ann").unwrap();
     let (status, _, body) = get(&app, "/write", Some(&refresh)).await;
     assert_eq!(
         (status, body["msg"].clone()),
-        (StatusCode::UNPROCESSABLE_ENTITY, json!("Only non-refresh tokens are allowed"))
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("Only non-refresh tokens are allowed")
+        )
     );
 
     // The user lookup runs first too: an unknown user is 401, not 403.
@@ -206,7 +231,10 @@ async fn other_refusals_come_before_the_scope_check() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!({ "msg": "Error loading the user bob" }));
     let ann = token(&jwt, json!({ "scope": "read:messages" }));
-    assert_eq!(get(&app, "/write", Some(&ann)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&app, "/write", Some(&ann)).await.0,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(get(&app, "/read", Some(&ann)).await.0, StatusCode::OK);
 }
 
@@ -217,7 +245,10 @@ async fn optional_routes_check_scopes_of_a_token_sent() {
     let (status, _, body) = get(&app, "/maybe", None).await;
     assert_eq!((status, body), (StatusCode::OK, Value::Null));
     let unscoped = token(&jwt, json!({}));
-    assert_eq!(get(&app, "/maybe", Some(&unscoped)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&app, "/maybe", Some(&unscoped)).await.0,
+        StatusCode::FORBIDDEN
+    );
     let scoped = token(&jwt, json!({ "scope": "read:messages" }));
     let (status, _, body) = get(&app, "/maybe", Some(&scoped)).await;
     assert_eq!((status, body), (StatusCode::OK, json!("ann")));
@@ -263,9 +294,17 @@ async fn roles_are_read_at_the_configured_pointer() {
         let jwt = builder().roles_claim(pointer).build().unwrap();
         let app = app!(jwt.clone());
         let token_granted = token(&jwt, granted);
-        assert_eq!(get(&app, "/admin", Some(&token_granted)).await.0, StatusCode::OK, "{pointer}");
+        assert_eq!(
+            get(&app, "/admin", Some(&token_granted)).await.0,
+            StatusCode::OK,
+            "{pointer}"
+        );
         let token_dotted = token(&jwt, dotted);
-        assert_eq!(get(&app, "/admin", Some(&token_dotted)).await.0, StatusCode::FORBIDDEN, "{pointer}");
+        assert_eq!(
+            get(&app, "/admin", Some(&token_dotted)).await.0,
+            StatusCode::FORBIDDEN,
+            "{pointer}"
+        );
     }
 }
 
@@ -277,7 +316,13 @@ async fn run_time_scopes_and_roles_through_verify_jwt_in_request() {
     assert_eq!(get(&app, "/runtime", Some(&both)).await.0, StatusCode::OK);
     let scope_only = token(&jwt, json!({ "scope": "read:messages" }));
     let (status, _, body) = get(&app, "/runtime", Some(&scope_only)).await;
-    assert_eq!((status, body), (StatusCode::FORBIDDEN, json!({ "msg": "Missing required roles: ops" })));
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::FORBIDDEN,
+            json!({ "msg": "Missing required roles: ops" })
+        )
+    );
 }
 
 #[actix_web::test]
@@ -292,11 +337,17 @@ async fn the_insufficient_scope_loader_customises_the_answer() {
     let partial = token(&jwt, json!({ "scope": "read:messages" }));
     let (status, challenge, body) = get(&app, "/write", Some(&partial)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(body, json!({ "error": "forbidden", "had": "read:messages" }));
+    assert_eq!(
+        body,
+        json!({ "error": "forbidden", "had": "read:messages" })
+    );
     assert_eq!(challenge, None);
     // Roles go through the same loader.
     let (status, _, body) = get(&app, "/admin", Some(&partial)).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::FORBIDDEN, json!("forbidden")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("forbidden"))
+    );
 }
 
 #[actix_web::test]
@@ -324,13 +375,17 @@ async fn bearer_realm_adds_rfc_6750_challenges() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         challenge.as_deref(),
-        Some(r#"Bearer realm="example", error="invalid_token", error_description="Token has expired""#)
+        Some(
+            r#"Bearer realm="example", error="invalid_token", error_description="Token has expired""#
+        )
     );
     let (status, challenge, _) = get(&app, "/read", Some("a.b")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         challenge.as_deref(),
-        Some(r#"Bearer realm="example", error="invalid_token", error_description="Not enough segments""#)
+        Some(
+            r#"Bearer realm="example", error="invalid_token", error_description="Not enough segments""#
+        )
     );
 
     // A malformed request: `Authorization: Bearer` without a token.
@@ -362,7 +417,9 @@ async fn bearer_realm_adds_rfc_6750_challenges() {
     let (_, challenge, _) = get(&app, "/admin", Some(&partial)).await;
     assert_eq!(
         challenge.as_deref(),
-        Some(r#"Bearer realm="example", error="insufficient_scope", error_description="Missing required roles: admin""#)
+        Some(
+            r#"Bearer realm="example", error="insufficient_scope", error_description="Missing required roles: admin""#
+        )
     );
     // Success answers carry no challenge.
     let (status, challenge, _) = get(&app, "/read", Some(&partial)).await;
@@ -377,7 +434,10 @@ async fn the_realm_and_the_roles_claim_come_from_the_environment() {
         "JWT_ROLES_CLAIM" => Some("/realm_access/roles".to_owned()),
         _ => None,
     };
-    let jwt = JwtManagerBuilder::from_lookup(lookup).unwrap().build().unwrap();
+    let jwt = JwtManagerBuilder::from_lookup(lookup)
+        .unwrap()
+        .build()
+        .unwrap();
     let app = app!(jwt.clone());
     let (_, challenge, _) = get(&app, "/admin", None).await;
     assert_eq!(challenge.as_deref(), Some(r#"Bearer realm="from env""#));
@@ -389,6 +449,14 @@ async fn the_realm_and_the_roles_claim_come_from_the_environment() {
         "JWT_ROLES_CLAIM" => Some("realm_access.roles".to_owned()),
         _ => None,
     };
-    let err = JwtManagerBuilder::from_lookup(dotted).unwrap().build().err().unwrap();
-    assert!(err.to_string().contains("JWT_ROLES_CLAIM \"realm_access.roles\" is not a JSON Pointer"), "{err}");
+    let err = JwtManagerBuilder::from_lookup(dotted)
+        .unwrap()
+        .build()
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string()
+            .contains("JWT_ROLES_CLAIM \"realm_access.roles\" is not a JSON Pointer"),
+        "{err}"
+    );
 }

@@ -308,13 +308,20 @@ fn parse_locations(input: ParseStream<'_>) -> Result<Vec<Location>> {
 /// scope-token, which keeps it safe inside a `WWW-Authenticate` header).
 fn parse_names(input: ParseStream<'_>, name: Name) -> Result<Vec<LitStr>> {
     input.parse::<Token![=]>()?;
-    let what = if name == Name::Scopes { "scope" } else { "role" };
+    let what = if name == Name::Scopes {
+        "scope"
+    } else {
+        "role"
+    };
     let array = match input.parse::<Expr>()? {
         Expr::Array(array) if array.attrs.is_empty() => array,
         other => {
             return Err(Error::new_spanned(
                 other,
-                format!("expected a list of {what} names, such as `[\"{}\"]`", example(name)),
+                format!(
+                    "expected a list of {what} names, such as `[\"{}\"]`",
+                    example(name)
+                ),
             ));
         }
     };
@@ -334,13 +341,19 @@ fn parse_names(input: ParseStream<'_>, name: Name) -> Result<Vec<LitStr>> {
             other => {
                 return Err(Error::new_spanned(
                     other,
-                    format!("expected a {what} name as a string literal, such as `\"{}\"`", example(name)),
+                    format!(
+                        "expected a {what} name as a string literal, such as `\"{}\"`",
+                        example(name)
+                    ),
                 ));
             }
         };
         let value = literal.value();
         if value.is_empty() {
-            return Err(Error::new(literal.span(), format!("a {what} name cannot be empty")));
+            return Err(Error::new(
+                literal.span(),
+                format!("a {what} name cannot be empty"),
+            ));
         }
         if name == Name::Scopes {
             check_scope_token(&literal, &value)?;
@@ -534,7 +547,8 @@ mod tests {
 
     #[test]
     fn scopes_and_roles_are_lists_of_names() {
-        let args = parse(r#"scopes = ["read:messages", "write:messages",], roles = ["admin"]"#).unwrap();
+        let args =
+            parse(r#"scopes = ["read:messages", "write:messages",], roles = ["admin"]"#).unwrap();
         assert_eq!(scopes(&args), ["read:messages", "write:messages"]);
         assert_eq!(args.roles[0].value(), "admin");
         // Roles are the application's names: spaces and any text allowed.

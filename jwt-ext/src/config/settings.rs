@@ -251,7 +251,10 @@ mod tests {
     fn roles_claim_is_an_rfc_6901_pointer() {
         let path = |pointer: &str| json_pointer(pointer).map(Vec::from);
         assert_eq!(path("/roles").unwrap(), ["roles"]);
-        assert_eq!(path("/realm_access/roles").unwrap(), ["realm_access", "roles"]);
+        assert_eq!(
+            path("/realm_access/roles").unwrap(),
+            ["realm_access", "roles"]
+        );
         assert_eq!(
             path("/https:~1~1example.com~1roles").unwrap(),
             ["https://example.com/roles"]

@@ -124,7 +124,10 @@ mod tests {
 
     #[test]
     fn no_token_gets_the_realm_alone() {
-        let missing = Failure::new(JwtErrorKind::NoAuthorization, "Missing Authorization Header");
+        let missing = Failure::new(
+            JwtErrorKind::NoAuthorization,
+            "Missing Authorization Header",
+        );
         assert_eq!(header("api", &missing), r#"Bearer realm="api""#);
         assert_eq!(header("", &missing), "Bearer");
     }
@@ -138,8 +141,11 @@ mod tests {
         );
         let bad = Failure::new(JwtErrorKind::InvalidHeader, "Bad Authorization header");
         assert!(header("", &bad).starts_with(r#"Bearer error="invalid_request", "#));
-        let scope = Failure::new(JwtErrorKind::InsufficientScope, "Missing required scopes: b")
-            .with_required_scope("a b".into());
+        let scope = Failure::new(
+            JwtErrorKind::InsufficientScope,
+            "Missing required scopes: b",
+        )
+        .with_required_scope("a b".into());
         assert_eq!(
             header("api", &scope),
             r#"Bearer realm="api", error="insufficient_scope", error_description="Missing required scopes: b", scope="a b""#
@@ -149,7 +155,10 @@ mod tests {
             JwtErrorKind::Callback,
             JwtErrorKind::Misconfigured,
         ] {
-            assert!(challenge("api", &Failure::new(kind, "x")).is_none(), "{kind:?}");
+            assert!(
+                challenge("api", &Failure::new(kind, "x")).is_none(),
+                "{kind:?}"
+            );
         }
     }
 

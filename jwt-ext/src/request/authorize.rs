@@ -111,10 +111,16 @@ mod tests {
     #[test]
     fn scopes_from_string_or_array_scope_first() {
         assert_eq!(token_scopes(&claims(json!({"scope": "a  b"}))), ["a", "b"]);
-        assert_eq!(token_scopes(&claims(json!({"scp": ["a", 1, "b"]}))), ["a", "b"]);
+        assert_eq!(
+            token_scopes(&claims(json!({"scp": ["a", 1, "b"]}))),
+            ["a", "b"]
+        );
         assert_eq!(token_scopes(&claims(json!({"scp": "c d"}))), ["c", "d"]);
         // `scope` wins even when it grants less: no union of two claims.
-        assert_eq!(token_scopes(&claims(json!({"scope": "a", "scp": "b"}))), ["a"]);
+        assert_eq!(
+            token_scopes(&claims(json!({"scope": "a", "scp": "b"}))),
+            ["a"]
+        );
         assert!(token_scopes(&claims(json!({"scope": 7, "scp": "b"}))).is_empty());
         assert!(token_scopes(&claims(json!({"scope": "a\tb"}))) == ["a\tb"]);
         assert!(token_scopes(&claims(json!({}))).is_empty());
@@ -123,13 +129,25 @@ mod tests {
     #[test]
     fn roles_at_a_pointer_path() {
         let keycloak = claims(json!({"realm_access": {"roles": ["admin", "user"]}}));
-        assert_eq!(token_roles(&keycloak, &path(&["realm_access", "roles"])), ["admin", "user"]);
+        assert_eq!(
+            token_roles(&keycloak, &path(&["realm_access", "roles"])),
+            ["admin", "user"]
+        );
         let auth0 = claims(json!({"https://example.com/roles": ["admin"]}));
-        assert_eq!(token_roles(&auth0, &path(&["https://example.com/roles"])), ["admin"]);
+        assert_eq!(
+            token_roles(&auth0, &path(&["https://example.com/roles"])),
+            ["admin"]
+        );
         let nested = claims(json!({"a": [{"r": "one"}]}));
         assert_eq!(token_roles(&nested, &path(&["a", "0", "r"])), ["one"]);
         assert!(token_roles(&nested, &path(&["a", "x", "r"])).is_empty());
-        assert!(token_roles(&claims(json!({"roles": {"admin": true}})), &path(&["roles"])).is_empty());
+        assert!(
+            token_roles(
+                &claims(json!({"roles": {"admin": true}})),
+                &path(&["roles"])
+            )
+            .is_empty()
+        );
         assert!(token_roles(&keycloak, &[]).is_empty());
     }
 }

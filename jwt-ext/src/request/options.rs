@@ -29,7 +29,10 @@ impl Names {
             Names::Static(names) => (Some(names.iter().copied()), None),
             Names::Owned(names) => (None, Some(names.iter().map(String::as_str))),
         };
-        borrowed.into_iter().flatten().chain(owned.into_iter().flatten())
+        borrowed
+            .into_iter()
+            .flatten()
+            .chain(owned.into_iter().flatten())
     }
 
     fn collect(names: impl IntoIterator<Item = impl Into<String>>) -> Names {
