@@ -139,6 +139,11 @@ async fn fresh_guard() -> HttpResponse {
     HttpResponse::Ok().body("did not fail")
 }
 
+#[jwt_required(scopes = ["write"])]
+async fn scoped_guard() -> HttpResponse {
+    HttpResponse::Ok().body("did not fail")
+}
+
 async fn getter(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, JwtError> {
     match name.as_str() {
         "get_jwt" => drop(get_jwt(&req)?),
@@ -146,6 +151,10 @@ async fn getter(req: HttpRequest, name: web::Path<String>) -> Result<HttpRespons
         "get_jwt_identity" => drop(get_jwt_identity(&req)?),
         "get_current_user" => drop(get_current_user::<String>(&req)?),
         "verify_jwt_in_request" => drop(verify_jwt_in_request(&req, VerifyOptions::new()).await?),
+        "verify_jwt_in_request_with_roles" => {
+            let options = VerifyOptions::new().roles(["admin"]);
+            drop(verify_jwt_in_request(&req, options).await?);
+        }
         other => panic!("no case for {other}"),
     }
     Ok(HttpResponse::Ok().body("did not fail"))
@@ -188,6 +197,7 @@ macro_rules! app {
                 .route("/extract/identity", web::get().to(identity_extractor))
                 .route("/extract/user", web::get().to(user_extractor))
                 .route("/extract/guard", web::get().to(fresh_guard))
+                .route("/extract/scoped", web::get().to(scoped_guard))
                 .route("/extract/caller", web::get().to(caller_extractor))
                 .route(
                     "/get/guarded/get_current_user",
@@ -272,6 +282,20 @@ fn expectations(jwt: &JwtManager) -> Vec<(&'static str, String, Option<String>, 
             bearer(&access),
             401,
             json!({ "error": "Fresh token required" }),
+        ),
+        (
+            "#[jwt_required(scopes)]",
+            "/extract/scoped".into(),
+            bearer(&access),
+            403,
+            json!({ "error": "Missing required scopes: write" }),
+        ),
+        (
+            "verify_jwt_in_request (roles)",
+            "/get/verify_jwt_in_request_with_roles".into(),
+            bearer(&access),
+            403,
+            json!({ "error": "Missing required roles: admin" }),
         ),
         (
             "verify_jwt_in_request_with_payload",
@@ -414,4 +438,88 @@ async fn errors_built_by_loaders_take_the_managers_key() {
     assert_eq!(body, json!({ "error": "no key for you" }));
     let err = jwt.decode_token(&token).unwrap_err();
     assert_eq!(err.body(), "{\"error\":\"no key for you\"}\n");
+}
+
+/// With `bearer_realm`, the RFC 6750 challenge is added where the token (or
+/// its absence) is refused, to default and custom answers alike, and never
+/// to server faults or a store outage.
+#[actix_web::test]
+async fn bearer_challenges_reach_every_refusal_and_only_refusals() {
+    for with_store in [false, true] {
+        let jwt = JwtManager::builder()
+            .secret_key(SECRET)
+            .error_message_key("error")
+            .bearer_realm("api")
+            .unauthorized_loader(|reason| {
+                HttpResponse::Unauthorized().json(json!({ "why": reason }))
+            })
+            .store_unavailable_loader(|_| HttpResponse::ServiceUnavailable().finish());
+        let jwt = if with_store {
+            jwt.revocation_store(ReadOnlyStore)
+        } else {
+            jwt
+        }
+        .build()
+        .unwrap();
+        let access = jwt.create_access_token("ann").unwrap();
+        let app = app!(jwt.clone());
+        let invalid_token = |why: &str| {
+            format!(r#"Bearer realm="api", error="invalid_token", error_description="{why}""#)
+        };
+        let mut cases: Vec<(&str, Option<&str>, Option<String>)> = vec![
+            ("/extract/jwt", None, Some(r#"Bearer realm="api""#.into())),
+            ("/extract/optional", Some(GARBAGE), Some(invalid_token("Not enough segments"))),
+            ("/extract/guard", Some(&access), Some(invalid_token("Fresh token required"))),
+            (
+                "/extract/scoped",
+                Some(&access),
+                Some(
+                    r#"Bearer realm="api", error="insufficient_scope", error_description="Missing required scopes: write", scope="write""#
+                        .into(),
+                ),
+            ),
+            ("/manager/decode_token_with", None, Some(invalid_token("Token has expired"))),
+            ("/extract/user", Some(&access), None),
+            ("/get/get_jwt", None, None),
+        ];
+        if with_store {
+            cases.push(("/manager/revoke_token", None, None));
+        }
+        for (uri, token, expected) in cases {
+            let mut req = test::TestRequest::get().uri(uri);
+            if let Some(token) = token {
+                req = req.insert_header(("Authorization", format!("Bearer {token}")));
+            }
+            let resp = test::call_service(&app, req.to_request()).await;
+            assert!(!resp.status().is_success(), "{uri}");
+            let got = resp
+                .headers()
+                .get("www-authenticate")
+                .map(|value| value.to_str().unwrap().to_owned());
+            assert_eq!(got, expected, "with_store={with_store} {uri}");
+        }
+    }
+}
+
+/// Without `bearer_realm`, answers are as before: a bare `Bearer` on the
+/// default 401s, nothing on a 403 or on custom answers.
+#[actix_web::test]
+async fn without_a_realm_only_default_401s_carry_bearer() {
+    let jwt = manager(false);
+    let access = jwt.create_access_token("ann").unwrap();
+    let app = app!(jwt.clone());
+    for (uri, token, expected) in [
+        ("/extract/guard", Some(access.as_str()), Some("Bearer")),
+        ("/extract/jwt", None, None),
+        ("/extract/optional", Some(GARBAGE), None),
+        ("/extract/scoped", Some(access.as_str()), None),
+    ] {
+        let mut req = test::TestRequest::get().uri(uri);
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let resp = test::call_service(&app, req.to_request()).await;
+        let got = resp.headers().get("www-authenticate");
+        assert_eq!(got.map(|v| v.to_str().unwrap()), expected, "{uri}");
+    }
 }

@@ -26,6 +26,7 @@ mod python_json;
 mod redis_store;
 mod remote_keys;
 mod revocation;
+mod scopes;
 mod security;
 mod vectors;
 mod wsgi_requests;

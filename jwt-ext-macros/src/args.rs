@@ -8,11 +8,17 @@
 //! args     := (arg ("," arg)* ","?)?
 //! arg      := flag | flag "=" bool | "locations" "=" location
 //!           | "locations" "=" "[" location ("," location)* ","? "]"
+//!           | "scopes" "=" "[" scope ("," scope)* ","? "]"
+//!           | "roles" "=" "[" role ("," role)* ","? "]"
 //! flag     := "optional" | "fresh" | "refresh" | "verify_type" | "skip_revocation_check"
 //! location := string literal, one of the names in `TOKEN_LOCATIONS`
+//! scope    := string literal, an RFC 6749 §3.3 scope-token
+//! role     := non-empty string literal
 //! ```
 //!
-//! Each argument may be given once; `fresh` and `refresh` exclude each other.
+//! Each argument may be given once; `fresh` and `refresh` exclude each
+//! other, and so do `scopes` and `refresh`. `scopes` and `roles` are
+//! extensions to flask's keywords (OAuth 2.0 resource servers).
 
 use std::fmt;
 
@@ -29,6 +35,8 @@ mod kw {
     syn::custom_keyword!(locations);
     syn::custom_keyword!(verify_type);
     syn::custom_keyword!(skip_revocation_check);
+    syn::custom_keyword!(scopes);
+    syn::custom_keyword!(roles);
 }
 
 /// Every token location, by the flask-jwt-extended name `locations` uses,
@@ -58,6 +66,12 @@ pub(crate) struct Args {
     /// `locations`: where to look for the token, in order. Empty (the default)
     /// means the locations configured on the manager.
     pub(crate) locations: Vec<Location>,
+    /// `scopes`: every scope the token must grant. Empty (the default)
+    /// checks none.
+    pub(crate) scopes: Vec<LitStr>,
+    /// `roles`: every role the token's configured roles claim must list.
+    /// Empty (the default) checks none.
+    pub(crate) roles: Vec<LitStr>,
 }
 
 impl Default for Args {
@@ -69,6 +83,8 @@ impl Default for Args {
             verify_type: true,
             skip_revocation_check: false,
             locations: Vec::new(),
+            scopes: Vec::new(),
+            roles: Vec::new(),
         }
     }
 }
@@ -97,6 +113,10 @@ enum Name {
     VerifyType,
     /// `skip_revocation_check`
     SkipRevocationCheck,
+    /// `scopes`
+    Scopes,
+    /// `roles`
+    Roles,
 }
 
 impl Name {
@@ -116,6 +136,10 @@ impl Name {
         } else if lookahead.peek(kw::skip_revocation_check) {
             let keyword = input.parse::<kw::skip_revocation_check>()?;
             Ok((Self::SkipRevocationCheck, keyword.span))
+        } else if lookahead.peek(kw::scopes) {
+            Ok((Self::Scopes, input.parse::<kw::scopes>()?.span))
+        } else if lookahead.peek(kw::roles) {
+            Ok((Self::Roles, input.parse::<kw::roles>()?.span))
         } else if input.peek(Ident::peek_any) {
             let unknown = input.call(Ident::parse_any)?;
             Err(Error::new(
@@ -123,7 +147,7 @@ impl Name {
                 format!(
                     "unknown `#[jwt_required]` argument `{unknown}`; expected one of: \
                      `optional`, `fresh`, `refresh`, `locations`, `verify_type`, \
-                     `skip_revocation_check`"
+                     `skip_revocation_check`, `scopes`, `roles`"
                 ),
             ))
         } else {
@@ -141,6 +165,8 @@ impl fmt::Display for Name {
             Self::Locations => "locations",
             Self::VerifyType => "verify_type",
             Self::SkipRevocationCheck => "skip_revocation_check",
+            Self::Scopes => "scopes",
+            Self::Roles => "roles",
         })
     }
 }
@@ -165,6 +191,8 @@ impl Parse for Args {
                 Name::VerifyType => args.verify_type = parse_flag(input)?,
                 Name::SkipRevocationCheck => args.skip_revocation_check = parse_flag(input)?,
                 Name::Locations => args.locations = parse_locations(input)?,
+                Name::Scopes => args.scopes = parse_names(input, Name::Scopes)?,
+                Name::Roles => args.roles = parse_names(input, Name::Roles)?,
             }
             if input.is_empty() {
                 break;
@@ -181,6 +209,17 @@ impl Parse for Args {
             return Err(Error::new(
                 span,
                 "`fresh` and `refresh` cannot be combined: refresh tokens are never fresh",
+            ));
+        }
+        if !args.scopes.is_empty() && args.refresh {
+            let later = seen
+                .iter()
+                .rev()
+                .find(|&&(name, _)| matches!(name, Name::Scopes | Name::Refresh));
+            let span = later.map_or_else(Span::call_site, |&(_, span)| span);
+            return Err(Error::new(
+                span,
+                "`scopes` and `refresh` cannot be combined: scopes are granted to access tokens",
             ));
         }
         Ok(args)
@@ -262,6 +301,114 @@ fn parse_locations(input: ParseStream<'_>) -> Result<Vec<Location>> {
         locations.push(location);
     }
     Ok(locations)
+}
+
+/// Parses what follows `scopes` or `roles`: `= ["name", ...]`, each name a
+/// non-empty string literal listed once (a scope also an RFC 6749 §3.3
+/// scope-token, which keeps it safe inside a `WWW-Authenticate` header).
+fn parse_names(input: ParseStream<'_>, name: Name) -> Result<Vec<LitStr>> {
+    input.parse::<Token![=]>()?;
+    let what = if name == Name::Scopes {
+        "scope"
+    } else {
+        "role"
+    };
+    let array = match input.parse::<Expr>()? {
+        Expr::Array(array) if array.attrs.is_empty() => array,
+        other => {
+            return Err(Error::new_spanned(
+                other,
+                format!(
+                    "expected a list of {what} names, such as `[\"{}\"]`",
+                    example(name)
+                ),
+            ));
+        }
+    };
+    if array.elems.is_empty() {
+        return Err(Error::new(
+            array.bracket_token.span.join(),
+            format!("`{name}` cannot be empty; leave it out to require no {what}"),
+        ));
+    }
+    let mut names: Vec<LitStr> = Vec::with_capacity(array.elems.len());
+    for element in array.elems {
+        let literal = match element {
+            Expr::Lit(ExprLit {
+                attrs,
+                lit: Lit::Str(literal),
+            }) if attrs.is_empty() => literal,
+            other => {
+                return Err(Error::new_spanned(
+                    other,
+                    format!(
+                        "expected a {what} name as a string literal, such as `\"{}\"`",
+                        example(name)
+                    ),
+                ));
+            }
+        };
+        let value = literal.value();
+        if value.is_empty() {
+            return Err(Error::new(
+                literal.span(),
+                format!("a {what} name cannot be empty"),
+            ));
+        }
+        if name == Name::Scopes {
+            check_scope_token(&literal, &value)?;
+        }
+        if names.iter().any(|earlier| earlier.value() == value) {
+            return Err(Error::new(
+                literal.span(),
+                format!("{what} `{value}` is listed more than once"),
+            ));
+        }
+        names.push(literal);
+    }
+    Ok(names)
+}
+
+/// An example name for the messages of `scopes` and `roles`.
+fn example(name: Name) -> &'static str {
+    if name == Name::Scopes {
+        "read:messages"
+    } else {
+        "admin"
+    }
+}
+
+/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`; the
+/// `scope` claim separates them with spaces.
+fn check_scope_token(literal: &LitStr, value: &str) -> Result<()> {
+    if value.contains(' ') {
+        return Err(Error::new(
+            literal.span(),
+            format!(
+                "a scope cannot contain a space: list each scope as its own string, \
+                 such as `[{}]`",
+                value
+                    .split(' ')
+                    .filter(|part| !part.is_empty())
+                    .map(|part| format!("\"{part}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if let Some(bad) = value
+        .chars()
+        .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
+    {
+        return Err(Error::new(
+            literal.span(),
+            format!(
+                "a scope is printable ASCII without `\"` or `\\` (RFC 6749 §3.3); \
+                 found {bad:?}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Looks a location name up in [`TOKEN_LOCATIONS`].
@@ -377,7 +524,8 @@ mod tests {
         assert_eq!(
             error("fresh, foo"),
             "unknown `#[jwt_required]` argument `foo`; expected one of: `optional`, \
-             `fresh`, `refresh`, `locations`, `verify_type`, `skip_revocation_check`"
+             `fresh`, `refresh`, `locations`, `verify_type`, `skip_revocation_check`, \
+             `scopes`, `roles`"
         );
         // Keywords are identifiers too.
         assert!(error("type = true").starts_with("unknown `#[jwt_required]` argument `type`"));
@@ -388,8 +536,85 @@ mod tests {
         assert_eq!(
             error(r#""fresh""#),
             "expected one of: `optional`, `fresh`, `refresh`, `locations`, `verify_type`, \
-             `skip_revocation_check`"
+             `skip_revocation_check`, `scopes`, `roles`"
         );
+    }
+
+    /// The values of the parsed `scopes`.
+    fn scopes(args: &Args) -> Vec<String> {
+        args.scopes.iter().map(LitStr::value).collect()
+    }
+
+    #[test]
+    fn scopes_and_roles_are_lists_of_names() {
+        let args =
+            parse(r#"scopes = ["read:messages", "write:messages",], roles = ["admin"]"#).unwrap();
+        assert_eq!(scopes(&args), ["read:messages", "write:messages"]);
+        assert_eq!(args.roles[0].value(), "admin");
+        // Roles are the application's names: spaces and any text allowed.
+        let args = parse(r#"roles = ["Realm Admin", "ünïcode"], optional"#).unwrap();
+        assert_eq!(args.roles.len(), 2);
+        assert!(parse("").unwrap().scopes.is_empty());
+    }
+
+    #[test]
+    fn scopes_must_be_a_list_of_scope_tokens() {
+        assert_eq!(
+            error(r#"scopes = "read""#),
+            "expected a list of scope names, such as `[\"read:messages\"]`"
+        );
+        assert_eq!(
+            error("scopes = [read]"),
+            "expected a scope name as a string literal, such as `\"read:messages\"`"
+        );
+        assert_eq!(
+            error("scopes = []"),
+            "`scopes` cannot be empty; leave it out to require no scope"
+        );
+        assert_eq!(error(r#"scopes = [""]"#), "a scope name cannot be empty");
+        assert_eq!(
+            error(r#"scopes = ["read write"]"#),
+            "a scope cannot contain a space: list each scope as its own string, \
+             such as `[\"read\", \"write\"]`"
+        );
+        for bad in [r#""a\"b""#, r#""a\\b""#, r#""é""#, r#""a\tb""#] {
+            assert!(
+                error(&format!("scopes = [{bad}]")).starts_with("a scope is printable ASCII"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            error(r#"scopes = ["read", "write", "read"]"#),
+            "scope `read` is listed more than once"
+        );
+    }
+
+    #[test]
+    fn roles_must_be_a_list_of_names() {
+        assert_eq!(
+            error("roles = 1"),
+            "expected a list of role names, such as `[\"admin\"]`"
+        );
+        assert_eq!(error(r#"roles = [""]"#), "a role name cannot be empty");
+        assert_eq!(
+            error(r#"roles = ["a", "a"]"#),
+            "role `a` is listed more than once"
+        );
+        assert_eq!(
+            error("roles = []"),
+            "`roles` cannot be empty; leave it out to require no role"
+        );
+    }
+
+    #[test]
+    fn scopes_with_refresh_is_an_error() {
+        let message =
+            "`scopes` and `refresh` cannot be combined: scopes are granted to access tokens";
+        assert_eq!(error(r#"scopes = ["a"], refresh"#), message);
+        assert_eq!(error(r#"refresh, scopes = ["a"]"#), message);
+        // Refresh tokens carry the application's claims, roles included.
+        assert!(parse(r#"refresh, roles = ["a"]"#).is_ok());
+        assert!(parse(r#"refresh = false, scopes = ["a"]"#).is_ok());
     }
 
     #[test]

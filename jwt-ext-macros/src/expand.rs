@@ -14,6 +14,8 @@
 //!     const FRESH: ::core::primitive::bool = true;
 //!     /* TOKEN_TYPE, VERIFY_TYPE, SKIP_REVOCATION_CHECK */
 //!     const LOCATIONS: &'static [::jwt_ext::TokenLocation] = &[];
+//!     const SCOPES: &'static [&'static str] = &[];
+//!     const ROLES: &'static [&'static str] = &[];
 //! }
 //! pub async fn protected(
 //!     _: ::jwt_ext::__private::Guard<__jwt_ext_route_protected>,
@@ -161,6 +163,8 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
         verify_type,
         skip_revocation_check,
         locations,
+        scopes,
+        roles,
     } = args;
     let token_type = if *refresh {
         quote!(Refresh)
@@ -185,6 +189,8 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
             const VERIFY_TYPE: ::core::primitive::bool = #verify_type;
             const SKIP_REVOCATION_CHECK: ::core::primitive::bool = #skip_revocation_check;
             const LOCATIONS: &'static [::jwt_ext::TokenLocation] = &[#(#locations),*];
+            const SCOPES: &'static [&'static ::core::primitive::str] = &[#(#scopes),*];
+            const ROLES: &'static [&'static ::core::primitive::str] = &[#(#roles),*];
         }
     };
 
@@ -242,6 +248,8 @@ mod tests {
                 const VERIFY_TYPE: ::core::primitive::bool = true;
                 const SKIP_REVOCATION_CHECK: ::core::primitive::bool = false;
                 const LOCATIONS: &'static [::jwt_ext::TokenLocation] = &[];
+                const SCOPES: &'static [&'static ::core::primitive::str] = &[];
+                const ROLES: &'static [&'static ::core::primitive::str] = &[];
             }
 
             /// Docs.
@@ -262,7 +270,8 @@ mod tests {
                 refresh,
                 verify_type = false,
                 skip_revocation_check,
-                locations = ["headers"]
+                locations = ["headers"],
+                roles = ["admin", "ops"]
             ),
             quote!(
                 async fn r() {}
@@ -288,6 +297,12 @@ mod tests {
                 const LOCATIONS: &'static [::jwt_ext::TokenLocation] =
                     &[::jwt_ext::TokenLocation::Headers];
             ),
+            quote!(
+                const SCOPES: &'static [&'static ::core::primitive::str] = &[];
+            ),
+            quote!(
+                const ROLES: &'static [&'static ::core::primitive::str] = &["admin", "ops"];
+            ),
         ] {
             assert!(
                 output.contains(&expected.to_string()),
@@ -302,6 +317,21 @@ mod tests {
                 .to_string()
             )
         );
+    }
+
+    #[test]
+    fn scopes_reach_their_const_in_order() {
+        let output = expand_str(
+            quote!(scopes = ["write:messages", "read:messages"]),
+            quote!(
+                async fn r() {}
+            ),
+        );
+        let expected = quote!(
+            const SCOPES: &'static [&'static ::core::primitive::str] =
+                &["write:messages", "read:messages"];
+        );
+        assert!(output.contains(&expected.to_string()), "{output}");
     }
 
     #[test]

@@ -41,6 +41,8 @@ use proc_macro::TokenStream;
 ///           | skip_revocation_check [= BOOL]
 ///           | locations = "NAME"
 ///           | locations = ["NAME", ...]
+///           | scopes = ["SCOPE", ...]
+///           | roles = ["ROLE", ...]
 /// BOOL     := true | false
 /// ```
 ///
@@ -56,6 +58,8 @@ use proc_macro::TokenStream;
 /// | `verify_type` | `true` | check that the token's `type` claim is the one required (`access`, or `refresh` with `refresh`) |
 /// | `skip_revocation_check` | `false` | do not call the configured blocklist check |
 /// | `locations` | the configured `JWT_TOKEN_LOCATION` | where to look for the token, in order, instead of the configured locations; names: `"headers"`, `"cookies"`, `"query_string"`, `"json"` |
+/// | `scopes` | none | *(jwt-ext's own)* every OAuth 2.0 scope the token must grant, else 403 (see below) |
+/// | `roles` | none | *(jwt-ext's own)* every role the configured roles claim must list, else 403 (see below) |
 ///
 /// `fresh` and `refresh` cannot be combined: refresh tokens are never fresh.
 /// `optional` and `fresh` can: a request without a token passes, one with a
@@ -66,6 +70,40 @@ use proc_macro::TokenStream;
 /// whole, so the handler's own `web::Json<T>` or `web::Bytes` still gets it.
 /// A name outside these four, a repeated one or an empty list is a compile
 /// error.
+///
+/// # Scopes and roles
+///
+/// `scopes = ["read:messages", "write:messages"]` requires *every* listed
+/// scope. The token's scopes are its `scope` claim, or when it has none its
+/// `scp` claim, each either a space-separated string (RFC 8693 §4.2,
+/// RFC 9068 §2.2.3, Entra ID's `scp`) or an array of strings (Okta's
+/// `scp`). Scopes match whole and case-sensitively; a claim of another
+/// type, or an element that is not a string, grants nothing.
+///
+/// `roles = ["admin"]` requires every listed role in the claim that
+/// `JwtManagerBuilder::roles_claim` names with a JSON Pointer (RFC 6901):
+/// `/roles` by default, `/realm_access/roles` for Keycloak, or
+/// `/https:~1~1example.com~1roles` for Auth0's namespaced claim (`~1` is a
+/// `/` inside a key). The claim is an array of strings, or one string
+/// naming one role.
+///
+/// A token that lacks one answers **403** with
+/// `{"msg": "Missing required scopes: write:messages"}` (or `roles`; the
+/// manager's message key applies), `JwtErrorKind::InsufficientScope`,
+/// customisable with `insufficient_scope_loader`, and with
+/// `bearer_realm` configured the RFC 6750 challenge
+/// `WWW-Authenticate: Bearer realm="...", error="insufficient_scope",
+/// error_description="...", scope="read:messages write:messages"`. The check
+/// runs last, after the signature, claims, type, freshness, revocation and
+/// the loaders: an expired, revoked or unknown token answers 401 whatever it
+/// grants, and 403 always means "authenticated, but not allowed". On an
+/// `optional` route a request without a token still passes. For checks
+/// decided at run time, `verify_jwt_in_request` takes the same
+/// `VerifyOptions::scopes` and `VerifyOptions::roles`.
+///
+/// Each scope is an RFC 6749 §3.3 scope-token: printable ASCII without
+/// spaces, `"` or `\`. `scopes` and `refresh` cannot be combined: scopes
+/// are granted to access tokens. `roles` may be used with `refresh`.
 ///
 /// The attribute applies to a free `async fn` used as an actix-web handler. It
 /// works above or below actix-web's routing attributes (`#[get]`, `#[post]`,
@@ -109,6 +147,13 @@ use proc_macro::TokenStream;
 ///     "your account"
 /// }
 ///
+/// // Only tokens granting both scopes (403 otherwise).
+/// #[post("/messages")]
+/// #[jwt_required(scopes = ["read:messages", "write:messages"])]
+/// async fn post_message() -> HttpResponse {
+///     HttpResponse::Created().finish()
+/// }
+///
 /// // Anonymous callers are let in too; a token, if sent, must be valid.
 /// #[jwt_required(optional)]
 /// async fn greeting(req: HttpRequest) -> Result<impl Responder, JwtError> {
@@ -124,12 +169,17 @@ use proc_macro::TokenStream;
 ///     .build()
 ///     .expect("valid JWT configuration");
 /// let access_token = jwt.create_access_token("alice").unwrap();
+/// let scoped = jwt.access_token("alice")
+///     .claims(std::collections::HashMap::from([("scope", "read:messages write:messages")]))
+///     .encode()
+///     .unwrap();
 /// let app = App::new()
 ///     .app_data(jwt)
 ///     .service(protected)
 ///     .service(change_password)
 ///     .service(refresh)
 ///     .service(account)
+///     .service(post_message)
 ///     .route("/", web::get().to(greeting));
 /// let app = test::init_service(app).await;
 ///
@@ -158,6 +208,14 @@ use proc_macro::TokenStream;
 /// let req = get("/account").insert_header(cookie).to_request();
 /// assert_eq!(test::call_and_read_body(&app, req).await, "your account");
 ///
+/// let req = test::TestRequest::post().uri("/messages").insert_header(bearer.clone());
+/// let resp = test::call_service(&app, req.to_request()).await;
+/// assert_eq!(resp.status(), 403); // {"msg": "Missing required scopes: read:messages write:messages"}
+///
+/// let req = test::TestRequest::post().uri("/messages");
+/// let req = req.insert_header(("Authorization", format!("Bearer {scoped}")));
+/// assert_eq!(test::call_service(&app, req.to_request()).await.status(), 201);
+///
 /// let req = get("/").to_request();
 /// assert_eq!(test::call_and_read_body(&app, req).await, "hello anonymous");
 /// # });
@@ -184,6 +242,8 @@ use proc_macro::TokenStream;
 ///     const VERIFY_TYPE: bool = true;
 ///     const SKIP_REVOCATION_CHECK: bool = false;
 ///     const LOCATIONS: &'static [jwt_ext::TokenLocation] = &[];
+///     const SCOPES: &'static [&'static str] = &[];
+///     const ROLES: &'static [&'static str] = &[];
 /// }
 /// pub async fn protected(
 ///     _: jwt_ext::__private::Guard<__jwt_ext_route_protected>,
@@ -206,7 +266,10 @@ use proc_macro::TokenStream;
 /// applied twice, an unknown or repeated argument, `fresh` with `refresh`, a
 /// flag whose value is not `true` or `false`, a `locations` value that is not
 /// a string or a list of strings, an unknown or repeated location name, an
-/// empty `locations` list.
+/// empty `locations` list; a `scopes` or `roles` value that is not a list of
+/// string literals, an empty list, an empty or repeated name, a scope with a
+/// space or another character outside RFC 6749's scope-token, `scopes` with
+/// `refresh`.
 #[proc_macro_attribute]
 pub fn jwt_required(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::jwt_required(args.into(), item.into()).into()

@@ -97,6 +97,10 @@
 //!    messages.
 //! 4. The CSRF double submit (cookies), the token type (access or
 //!    refresh), then freshness.
+//! 5. When configured, the revocation store and blocklist, claims
+//!    verification and user lookup; then the route's `scopes` and `roles`
+//!    (403, RFC 6750's `insufficient_scope`), last, so a revoked or
+//!    expired token answers 401 whatever it grants.
 //!
 //! The verified token is stored in the request until the response is sent.
 //!

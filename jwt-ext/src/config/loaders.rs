@@ -289,4 +289,20 @@ impl JwtManagerBuilder {
         self.response_loaders.verification_failed = Some(Arc::new(loader));
         self
     }
+
+    /// The answer when a valid token lacks a scope or a role the route
+    /// requires (an addition to flask; see
+    /// [`VerifyOptions::scopes`](crate::VerifyOptions::scopes)), from its
+    /// header and claims. Defaults to 403
+    /// `{"msg": "Missing required scopes: <the missing ones>"}` (or `roles`).
+    pub fn insufficient_scope_loader(
+        mut self,
+        loader: impl Fn(&Map<String, Value>, &Map<String, Value>) -> HttpResponse
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.response_loaders.insufficient_scope = Some(Arc::new(loader));
+        self
+    }
 }

@@ -380,6 +380,35 @@ options! {
         fn refresh_json_key(key: impl Into<String>) => key.into(),
         env "JWT_REFRESH_JSON_KEY" => env::text, "text";
 
+    /// The claim holding the roles that `#[jwt_required(roles = [...])]`
+    /// and [`VerifyOptions::roles`](crate::VerifyOptions::roles) check, as
+    /// an RFC 6901 JSON Pointer into the claims (`JWT_ROLES_CLAIM`; an
+    /// addition to flask): `/roles`, Keycloak's `/realm_access/roles`,
+    /// Auth0's namespaced `/https:~1~1example.com~1roles` (`~1` stands for
+    /// `/`, `~0` for `~`, so a key holding dots or slashes is named
+    /// exactly). The claim is an array of strings, or one string naming
+    /// one role. Defaults to `"/roles"`.
+    roles_claim: String = "/roles".to_owned(),
+        fn roles_claim(pointer: impl Into<String>) => pointer.into(),
+        env "JWT_ROLES_CLAIM" => env::text, "JSON Pointer, e.g. `/realm_access/roles`";
+
+    /// Adds RFC 6750 §3 attributes to the `WWW-Authenticate` header of every
+    /// refusal of a token (`JWT_BEARER_REALM`; an addition to flask):
+    /// `Bearer realm="<realm>"` alone when no token was sent,
+    /// `error="invalid_request"` for a malformed request (a bad header,
+    /// query value or body, a missing CSRF value), `error="invalid_token"`
+    /// for a token refused (malformed, badly signed, expired, revoked, of
+    /// the wrong type or not fresh, refused by a loader), and
+    /// `error="insufficient_scope"` with `scope="..."` for a missing scope
+    /// or role (403), each with `error_description`, the message. A custom
+    /// response keeps its own `WWW-Authenticate` if it sets one. An empty
+    /// realm leaves the `realm` attribute out. Bodies are unchanged.
+    /// Defaults to none: flask's bodies, and a bare `WWW-Authenticate:
+    /// Bearer` on 401 answers.
+    bearer_realm: Option<String> = None,
+        fn bearer_realm(realm: impl Into<String>) => Some(realm.into()),
+        env "JWT_BEARER_REALM" => env::some_text, "text; may be empty";
+
     /// The largest request body read to find a token in JSON or a CSRF form
     /// field (`JWT_BODY_LIMIT`); larger bodies are answered 413 (an addition
     /// to flask), a declared `Content-Length` over it before anything is

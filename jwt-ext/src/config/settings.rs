@@ -48,6 +48,8 @@ pub(crate) struct Settings {
     /// flask's `Missing <name> Header`.
     pub(crate) missing_header_message: String,
     pub(crate) transport: TransportNames,
+    /// `roles_claim`'s JSON Pointer, split and unescaped.
+    pub(crate) roles_pointer: Box<[String]>,
     pub(crate) provider: &'static CryptoProvider,
     /// The header segment of tokens minted without extra headers.
     /// Written by the first mint, the same for every token minted after.
@@ -122,6 +124,14 @@ impl Settings {
             ));
         }
         let transport = TransportNames::validate(&mut o)?;
+        let roles_pointer = json_pointer(&o.roles_claim)?;
+        if let Some(realm) = &o.bearer_realm
+            && !realm.chars().all(|c| matches!(c, ' '..='~'))
+        {
+            return Err(ConfigError::new(
+                "JWT_BEARER_REALM must be printable ASCII (no control characters, CR or LF)",
+            ));
+        }
         o.encode_issuer = o.encode_issuer.filter(|iss| !iss.is_empty());
         let revocation = b.revocation_store.map(|store| RevocationCheck {
             store,
@@ -137,16 +147,17 @@ impl Settings {
             encode_audience: o.encode_audience.as_ref().and_then(Audience::claim),
             decode_audience: o.decode_audience.as_ref().map(Audience::values),
             leeway_secs: o.leeway.num_seconds(),
-            responses: Arc::new(ErrorResponses::with_loaders(
-                &o.error_message_key,
-                b.response_loaders,
-            )),
+            responses: Arc::new(
+                ErrorResponses::with_loaders(&o.error_message_key, b.response_loaders)
+                    .with_bearer_realm(o.bearer_realm.as_deref()),
+            ),
             callbacks: b.callbacks,
             clock: b.clock,
             revocation,
             missing_header_message: format!("Missing {} Header", o.header_name),
             header_name,
             transport,
+            roles_pointer,
             provider,
             minted_header: std::sync::OnceLock::new(),
             options: o,
@@ -187,6 +198,37 @@ fn decode_algorithms(
     Ok(algorithms)
 }
 
+/// RFC 6901: `/a/b` names key `b` of object `a`; `~1` is `/` and `~0` is
+/// `~` inside a key. The whole document (`""`) is no claim.
+fn json_pointer(pointer: &str) -> Result<Box<[String]>, ConfigError> {
+    let invalid = || {
+        ConfigError::new(format!(
+            "JWT_ROLES_CLAIM {pointer:?} is not a JSON Pointer to a claim: \
+             write `/roles` or `/realm_access/roles` (RFC 6901, `~1` for `/` and `~0` for `~` in a key)"
+        ))
+    };
+    let Some(path) = pointer.strip_prefix('/') else {
+        return Err(invalid());
+    };
+    path.split('/')
+        .map(|segment| {
+            let mut key = String::with_capacity(segment.len());
+            let mut chars = segment.chars();
+            while let Some(c) = chars.next() {
+                key.push(match c {
+                    '~' => match chars.next() {
+                        Some('0') => '~',
+                        Some('1') => '/',
+                        _ => return Err(invalid()),
+                    },
+                    _ => c,
+                });
+            }
+            Ok(key)
+        })
+        .collect()
+}
+
 fn check_expiry(option: &str, expiry: Expiry) -> Result<(), ConfigError> {
     match expiry {
         Expiry::In(delta) if delta <= chrono::TimeDelta::zero() => Err(ConfigError::new(format!(
@@ -217,6 +259,46 @@ fn check_token_locations(locations: &[TokenLocation]) -> Result<(), ConfigError>
 mod tests {
     use super::*;
     use crate::JwtManager;
+
+    #[test]
+    fn roles_claim_is_an_rfc_6901_pointer() {
+        let path = |pointer: &str| json_pointer(pointer).map(Vec::from);
+        assert_eq!(path("/roles").unwrap(), ["roles"]);
+        assert_eq!(
+            path("/realm_access/roles").unwrap(),
+            ["realm_access", "roles"]
+        );
+        assert_eq!(
+            path("/https:~1~1example.com~1roles").unwrap(),
+            ["https://example.com/roles"]
+        );
+        assert_eq!(path("/a.b/~01").unwrap(), ["a.b", "~1"]);
+        for bad in ["", "roles", "realm_access.roles", "/a~", "/a~2"] {
+            assert!(path(bad).is_err(), "{bad}");
+        }
+        let message = err(JwtManager::builder()
+            .secret_key(SECRET)
+            .roles_claim("realm_access.roles"));
+        assert!(
+            message.contains("JWT_ROLES_CLAIM \"realm_access.roles\" is not a JSON Pointer"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn bearer_realm_is_printable_ascii() {
+        let build = |realm: &str| JwtManager::builder().secret_key(SECRET).bearer_realm(realm);
+        assert!(build("api \"v1\" \\").build().is_ok());
+        assert!(build("").build().is_ok());
+        for bad in ["a\r\nb", "caf\u{e9}", "\t"] {
+            assert!(
+                err(build(bad)).ends_with(
+                    "JWT_BEARER_REALM must be printable ASCII (no control characters, CR or LF)"
+                ),
+                "{bad:?}"
+            );
+        }
+    }
 
     fn err(builder: JwtManagerBuilder) -> String {
         match builder.build() {

@@ -1,6 +1,7 @@
 //! The error type of every request-time failure, with flask-jwt-extended's
 //! statuses and messages.
 
+mod challenge;
 mod config_error;
 mod render;
 
@@ -77,6 +78,10 @@ pub enum JwtErrorKind {
     Misconfigured,
     /// A token could not be minted (unserialisable claims, no signing key): 500.
     Encode,
+    /// A valid token lacks a scope or a role the route requires: 403, RFC
+    /// 6750's `insufficient_scope` (an addition to flask; see
+    /// [`VerifyOptions::scopes`](crate::VerifyOptions::scopes)).
+    InsufficientScope,
 }
 
 impl JwtErrorKind {
@@ -98,6 +103,7 @@ impl JwtErrorKind {
             JwtErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             JwtErrorKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             JwtErrorKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            JwtErrorKind::InsufficientScope => StatusCode::FORBIDDEN,
             JwtErrorKind::Callback
             | JwtErrorKind::NotVerified
             | JwtErrorKind::Misconfigured
@@ -156,6 +162,9 @@ pub(crate) struct Failure {
     message: Cow<'static, str>,
     token: Option<Box<TokenParts>>,
     captured: Option<Box<CapturedResponse>>,
+    /// The scopes the route requires, space-separated, for RFC 6750's
+    /// `scope` attribute of an [`InsufficientScope`](JwtErrorKind::InsufficientScope).
+    required_scope: Option<Box<str>>,
     /// Keys to fetch again before this refusal is final: a token naming a
     /// key its issuer's set lacks, when that set is remote.
     refetch: Option<Arc<dyn Refetch>>,
@@ -179,6 +188,7 @@ impl Failure {
             token: None,
             captured: None,
             refetch: None,
+            required_scope: None,
         }
     }
 
@@ -228,8 +238,18 @@ impl Failure {
         self
     }
 
+    /// Names the scopes the route requires (space-separated).
+    pub(crate) fn with_required_scope(mut self, scope: String) -> Self {
+        self.required_scope = Some(scope.into());
+        self
+    }
+
     pub(crate) fn kind(&self) -> JwtErrorKind {
         self.kind
+    }
+
+    pub(crate) fn required_scope(&self) -> Option<&str> {
+        self.required_scope.as_deref()
     }
 
     pub(crate) fn message(&self) -> &str {
@@ -360,11 +380,20 @@ impl JwtError {
         }
         let mut response = HttpResponse::build(self.status());
         response.content_type(header::ContentType::json());
-        if self.status() == StatusCode::UNAUTHORIZED {
+        if let Some(challenge) = self.challenge() {
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        } else if self.status() == StatusCode::UNAUTHORIZED {
             // RFC 6750 §3; flask omits it, clients that compare bodies are unaffected.
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response.body(self.body())
+    }
+
+    /// The RFC 6750 §3 challenge, when the manager opted into it with
+    /// [`bearer_realm`](crate::JwtManagerBuilder::bearer_realm).
+    fn challenge(&self) -> Option<header::HeaderValue> {
+        let realm = self.responses.as_deref()?.bearer_realm()?;
+        challenge::challenge(realm, &self.failure)
     }
 }
 
@@ -428,7 +457,17 @@ impl ResponseError for JwtError {
             .as_deref()
             .and_then(|responses| responses.custom(&self.failure))
         {
-            Some(response) => response,
+            Some(mut response) => {
+                // A custom body keeps the standard challenge unless it sets its own.
+                if let Some(challenge) = self.challenge()
+                    && !response.headers().contains_key(header::WWW_AUTHENTICATE)
+                {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, challenge);
+                }
+                response
+            }
             None => self.default_response(),
         }
     }

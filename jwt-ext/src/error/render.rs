@@ -1,7 +1,8 @@
 //! Custom error responses: flask-jwt-extended's `expired_token_loader`,
 //! `invalid_token_loader`, `unauthorized_loader`, `needs_fresh_token_loader`,
 //! `revoked_token_loader`, `user_lookup_error_loader` and
-//! `token_verification_failed_loader`.
+//! `token_verification_failed_loader`, and jwt-ext's own
+//! `store_unavailable_loader` and `insufficient_scope_loader`.
 
 use std::sync::Arc;
 
@@ -25,13 +26,16 @@ pub(crate) struct ResponseLoaders {
     pub(crate) user_lookup_error: Option<TokenResponse>,
     pub(crate) verification_failed: Option<TokenResponse>,
     pub(crate) store_unavailable: Option<ReasonResponse>,
+    pub(crate) insufficient_scope: Option<TokenResponse>,
 }
 
 /// How a manager's errors are rendered: the message key of the default
-/// bodies and the custom responses.
+/// bodies, the custom responses, and the realm of RFC 6750 challenges when
+/// the application opted into them.
 pub(crate) struct ErrorResponses {
     message_key: Arc<str>,
     loaders: ResponseLoaders,
+    bearer_realm: Option<Arc<str>>,
 }
 
 impl ErrorResponses {
@@ -44,11 +48,23 @@ impl ErrorResponses {
         ErrorResponses {
             message_key: message_key.into(),
             loaders,
+            bearer_realm: None,
         }
+    }
+
+    /// Adds RFC 6750 §3 attributes to every refusal, with this realm (an
+    /// empty one sends none).
+    pub(crate) fn with_bearer_realm(mut self, realm: Option<&str>) -> Self {
+        self.bearer_realm = realm.map(Arc::from);
+        self
     }
 
     pub(crate) fn message_key(&self) -> &str {
         &self.message_key
+    }
+
+    pub(crate) fn bearer_realm(&self) -> Option<&str> {
+        self.bearer_realm.as_deref()
     }
 
     /// The custom response for `err`, routed as flask routes its exceptions.
@@ -75,6 +91,7 @@ impl ErrorResponses {
             JwtErrorKind::UserLookup => with_token(&loaders.user_lookup_error),
             JwtErrorKind::ClaimsVerification => with_token(&loaders.verification_failed),
             JwtErrorKind::StoreUnavailable => with_reason(&loaders.store_unavailable),
+            JwtErrorKind::InsufficientScope => with_token(&loaders.insufficient_scope),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! locations (with CSRF), the verification pipeline, what it stores in the
 //! request, and every extractor and getter built on it.
 
+mod authorize;
 mod extract;
 mod getters;
 mod in_flight;

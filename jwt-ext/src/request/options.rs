@@ -2,8 +2,58 @@
 //! [`verify_jwt_in_request`](crate::verify_jwt_in_request)'s.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::{TokenLocation, TokenType};
+
+/// A list of names (scopes or roles): the route's consts, or a list given
+/// at run time.
+#[derive(Clone, Debug)]
+pub(crate) enum Names {
+    Static(&'static [&'static str]),
+    Owned(Arc<[String]>),
+}
+
+impl Names {
+    pub(crate) const NONE: Names = Names::Static(&[]);
+
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Names::Static(names) => names.is_empty(),
+            Names::Owned(names) => names.is_empty(),
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        let (borrowed, owned) = match self {
+            Names::Static(names) => (Some(names.iter().copied()), None),
+            Names::Owned(names) => (None, Some(names.iter().map(String::as_str))),
+        };
+        borrowed
+            .into_iter()
+            .flatten()
+            .chain(owned.into_iter().flatten())
+    }
+
+    fn collect(names: impl IntoIterator<Item = impl Into<String>>) -> Names {
+        let mut list: Vec<String> = Vec::new();
+        for name in names {
+            let name = name.into();
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+        Names::Owned(list.into())
+    }
+}
+
+impl PartialEq for Names {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Names {}
 
 /// The options of `#[jwt_required(...)]` and [`verify_jwt_in_request`](crate::verify_jwt_in_request),
 /// with flask's defaults: a non-optional, non-fresh access token from the
@@ -17,6 +67,8 @@ pub struct VerifyOptions {
     pub(crate) locations: Cow<'static, [TokenLocation]>,
     pub(crate) verify_type: bool,
     pub(crate) skip_revocation_check: bool,
+    pub(crate) scopes: Names,
+    pub(crate) roles: Names,
 }
 
 impl Default for VerifyOptions {
@@ -28,6 +80,8 @@ impl Default for VerifyOptions {
             locations: Cow::Borrowed(&[]),
             verify_type: true,
             skip_revocation_check: false,
+            scopes: Names::NONE,
+            roles: Names::NONE,
         }
     }
 }
@@ -88,6 +142,31 @@ impl VerifyOptions {
     /// Skip the revocation (blocklist) check. Defaults to `false`.
     pub fn skip_revocation_check(mut self, skip: bool) -> Self {
         self.skip_revocation_check = skip;
+        self
+    }
+
+    /// Require every one of these scopes (an extension to flask, as
+    /// `#[jwt_required(scopes = [...])]`): the token's `scope` claim, a
+    /// space-separated string or an array of strings, or else its `scp`
+    /// claim in either form, must grant each (RFC 8693 §4.2, RFC 9068
+    /// §2.2.3). Otherwise the request is answered 403
+    /// [`InsufficientScope`](crate::JwtErrorKind::InsufficientScope), after
+    /// the revocation check and the loaders. Scopes are RFC 6749 §3.3
+    /// scope-tokens: printable ASCII without spaces, `"` or `\`. Defaults to
+    /// none.
+    pub fn scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scopes = Names::collect(scopes);
+        self
+    }
+
+    /// Require every one of these roles (an extension to flask, as
+    /// `#[jwt_required(roles = [...])]`) in the claim named by
+    /// [`roles_claim`](crate::JwtManagerBuilder::roles_claim): an array of
+    /// strings, or one string naming one role. Otherwise the request is
+    /// answered 403 [`InsufficientScope`](crate::JwtErrorKind::InsufficientScope).
+    /// Defaults to none.
+    pub fn roles(mut self, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.roles = Names::collect(roles);
         self
     }
 }

@@ -2,7 +2,8 @@
 //! (the guard), finding the manager, finding the token in the configured
 //! locations, decoding it (`token::decode`, which checks everything flask
 //! checks, type and freshness included), the loaders when a route awaits
-//! any (`loaders`), and storing the outcome (`outcome`).
+//! any (`loaders`), the route's scopes and roles (`authorize`), and storing
+//! the outcome (`outcome`).
 //!
 //! flask-jwt-extended's `verify_jwt_in_request` and `_decode_jwt_from_request`.
 
@@ -15,10 +16,12 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::VerifyOptions;
+use super::authorize::authorize;
 use super::in_flight::InFlight;
 use super::loaders::run_loaders;
 use super::locations::body::{self, Body, BodyLimits};
 use super::locations::{self, Found};
+use super::options::Names;
 use super::outcome::{RequestJwt, VerifyFuture, conclude, log_refusal};
 use crate::config::Settings;
 use crate::token::decode::{self, DecodeOptions};
@@ -45,6 +48,11 @@ pub trait RouteOptions: 'static {
     const SKIP_REVOCATION_CHECK: bool;
     /// `locations`; empty means the configured ones.
     const LOCATIONS: &'static [TokenLocation];
+    /// `scopes`: every scope the token must grant; empty checks none.
+    const SCOPES: &'static [&'static str];
+    /// `roles`: every role the configured roles claim must list; empty
+    /// checks none.
+    const ROLES: &'static [&'static str];
 }
 
 /// The options of route `O`, field by field by name: two flags of the same
@@ -57,6 +65,8 @@ const fn route_options<O: RouteOptions>() -> VerifyOptions {
         locations: Cow::Borrowed(O::LOCATIONS),
         verify_type: O::VERIFY_TYPE,
         skip_revocation_check: O::SKIP_REVOCATION_CHECK,
+        scopes: Names::Static(O::SCOPES),
+        roles: Names::Static(O::ROLES),
     }
 }
 
@@ -96,11 +106,13 @@ pub(super) fn start<T>(
     let locations = effective_locations(settings, &options);
     let read_body = needs_body(req, settings, locations, options.token_type);
     if !read_body && !awaits_loaders(settings, options.skip_revocation_check) {
-        let outcome = verify_with(req, &Body::NotRead, settings, &options).map(|token| Jwt {
-            token,
-            user: None,
-            revocation_checked: false,
-        });
+        let outcome = verify_with(req, &Body::NotRead, settings, &options)
+            .map(|token| Jwt {
+                token,
+                user: None,
+                revocation_checked: false,
+            })
+            .and_then(|jwt| authorize(settings, &options, jwt));
         return VerifyFuture::ready(
             conclude(req, &options, outcome),
             finish,
@@ -323,8 +335,11 @@ pub(super) async fn run(
     body: &Body,
     options: VerifyOptions,
 ) -> Result<Option<Jwt>, Failure> {
-    let outcome = match verify_with(req, body, manager.settings(), &options) {
-        Ok(token) => run_loaders(manager, token, &options).await,
+    let settings = manager.settings();
+    let outcome = match verify_with(req, body, settings, &options) {
+        Ok(token) => run_loaders(manager, token, &options)
+            .await
+            .and_then(|jwt| authorize(settings, &options, jwt)),
         Err(err) => Err(err),
     };
     conclude(req, &options, outcome)
@@ -343,6 +358,8 @@ mod tests {
         const VERIFY_TYPE: bool = true;
         const SKIP_REVOCATION_CHECK: bool = true;
         const LOCATIONS: &'static [TokenLocation] = &[TokenLocation::Cookies];
+        const SCOPES: &'static [&'static str] = &["read", "write"];
+        const ROLES: &'static [&'static str] = &[];
     }
 
     /// The mirror image: accepts any type but checks revocation.
@@ -354,6 +371,8 @@ mod tests {
         const VERIFY_TYPE: bool = false;
         const SKIP_REVOCATION_CHECK: bool = false;
         const LOCATIONS: &'static [TokenLocation] = &[];
+        const SCOPES: &'static [&'static str] = &[];
+        const ROLES: &'static [&'static str] = &["admin"];
     }
 
     // Built at compile time, as the guard's options are: nothing per request.
@@ -372,6 +391,7 @@ mod tests {
                 .locations([TokenLocation::Cookies])
                 .verify_type(true)
                 .skip_revocation_check(true)
+                .scopes(["read", "write"])
         );
         assert_eq!(
             route_options::<AnyType>(),
@@ -381,6 +401,7 @@ mod tests {
                 .refresh(false)
                 .verify_type(false)
                 .skip_revocation_check(false)
+                .roles(["admin"])
         );
         assert_ne!(
             route_options::<SkipRevocation>(),
