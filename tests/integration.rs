@@ -20,6 +20,7 @@ mod keys_and_minting;
 mod loaders;
 mod locations;
 mod logging;
+mod oidc;
 mod oidc_provider;
 mod pipeline;
 mod python_json;

@@ -277,6 +277,18 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// The answer when a token names a key its trusted issuer's remote key
+    /// set lacks and the set cannot be fetched again (an addition to
+    /// flask), from the reason. Defaults to 503
+    /// `{"msg": "The token's signing keys are unavailable"}`.
+    pub fn keys_unavailable_loader(
+        mut self,
+        loader: impl Fn(&str) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.response_loaders.keys_unavailable = Some(Arc::new(loader));
+        self
+    }
+
     /// flask's `token_verification_failed_loader`. Defaults to 400
     /// `{"msg": "User claims verification failed"}`.
     pub fn token_verification_failed_loader(

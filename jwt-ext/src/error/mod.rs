@@ -82,6 +82,10 @@ pub enum JwtErrorKind {
     /// 6750's `insufficient_scope` (an addition to flask; see
     /// [`VerifyOptions::scopes`](crate::VerifyOptions::scopes)).
     InsufficientScope,
+    /// The token names a key its trusted issuer's remote key set lacks, and
+    /// the set cannot be fetched again: 503, the handler does not run (an
+    /// addition to flask).
+    KeysUnavailable,
 }
 
 impl JwtErrorKind {
@@ -102,7 +106,9 @@ impl JwtErrorKind {
             JwtErrorKind::ClaimsVerification | JwtErrorKind::BadPayload => StatusCode::BAD_REQUEST,
             JwtErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             JwtErrorKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
-            JwtErrorKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            JwtErrorKind::StoreUnavailable | JwtErrorKind::KeysUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             JwtErrorKind::InsufficientScope => StatusCode::FORBIDDEN,
             JwtErrorKind::Callback
             | JwtErrorKind::NotVerified

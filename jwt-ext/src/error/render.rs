@@ -2,7 +2,8 @@
 //! `invalid_token_loader`, `unauthorized_loader`, `needs_fresh_token_loader`,
 //! `revoked_token_loader`, `user_lookup_error_loader` and
 //! `token_verification_failed_loader`, and jwt-ext's own
-//! `store_unavailable_loader` and `insufficient_scope_loader`.
+//! `store_unavailable_loader`, `insufficient_scope_loader` and
+//! `keys_unavailable_loader`.
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub(crate) struct ResponseLoaders {
     pub(crate) verification_failed: Option<TokenResponse>,
     pub(crate) store_unavailable: Option<ReasonResponse>,
     pub(crate) insufficient_scope: Option<TokenResponse>,
+    pub(crate) keys_unavailable: Option<ReasonResponse>,
 }
 
 /// How a manager's errors are rendered: the message key of the default
@@ -92,6 +94,7 @@ impl ErrorResponses {
             JwtErrorKind::ClaimsVerification => with_token(&loaders.verification_failed),
             JwtErrorKind::StoreUnavailable => with_reason(&loaders.store_unavailable),
             JwtErrorKind::InsufficientScope => with_token(&loaders.insufficient_scope),
+            JwtErrorKind::KeysUnavailable => with_reason(&loaders.keys_unavailable),
             _ => None,
         }
     }

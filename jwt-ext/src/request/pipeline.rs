@@ -106,18 +106,23 @@ pub(super) fn start<T>(
     let locations = effective_locations(settings, &options);
     let read_body = needs_body(req, settings, locations, options.token_type);
     if !read_body && !awaits_loaders(settings, options.skip_revocation_check) {
-        let outcome = verify_with(req, &Body::NotRead, settings, &options)
-            .map(|token| Jwt {
-                token,
-                user: None,
-                revocation_checked: false,
-            })
-            .and_then(|jwt| authorize(settings, &options, jwt));
-        return VerifyFuture::ready(
-            conclude(req, &options, outcome),
-            finish,
-            &settings.responses,
-        );
+        let verified = verify_with(req, &Body::NotRead, settings, &options);
+        // A key its issuer's remote set lacks: fetch the set, then verify
+        // again, on the awaiting path.
+        if !matches!(&verified, Err(failure) if failure.refetch().is_some()) {
+            let outcome = verified
+                .map(|token| Jwt {
+                    token,
+                    user: None,
+                    revocation_checked: false,
+                })
+                .and_then(|jwt| authorize(settings, &options, jwt));
+            return VerifyFuture::ready(
+                conclude(req, &options, outcome),
+                finish,
+                &settings.responses,
+            );
+        }
     }
     // Only the awaiting path needs its own handle on the manager.
     let manager = manager.clone();
@@ -336,13 +341,36 @@ pub(super) async fn run(
     options: VerifyOptions,
 ) -> Result<Option<Jwt>, Failure> {
     let settings = manager.settings();
-    let outcome = match verify_with(req, body, settings, &options) {
+    let outcome = match verify_refetching(req, body, settings, &options).await {
         Ok(token) => run_loaders(manager, token, &options)
             .await
             .and_then(|jwt| authorize(settings, &options, jwt)),
         Err(err) => Err(err),
     };
     conclude(req, &options, outcome)
+}
+
+/// [`verify_with`], and when the token names a key its issuer's remote set
+/// lacks, once more after fetching the set again (shared with concurrent
+/// requests, at most once per cooldown). Still unknown: the refusal stands.
+/// Not fetchable: 503, never a pass.
+async fn verify_refetching(
+    req: &HttpRequest,
+    body: &Body,
+    settings: &Settings,
+    options: &VerifyOptions,
+) -> Result<Rc<DecodedJwt>, Failure> {
+    let first = verify_with(req, body, settings, options);
+    let Some(keys) = first.as_ref().err().and_then(Failure::refetch) else {
+        return first;
+    };
+    if !keys.refetch().await {
+        return Err(Failure::new(
+            JwtErrorKind::KeysUnavailable,
+            "The token's signing keys are unavailable",
+        ));
+    }
+    verify_with(req, body, settings, options)
 }
 
 #[cfg(test)]
