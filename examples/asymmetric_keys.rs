@@ -27,6 +27,10 @@
 //! $ curl -s http://127.0.0.1:5000/protected -H "Authorization: Bearer $TOKEN"
 //! {"logged_in_as":"test"}
 //!
+//! # The public key as a JWK Set, for services that verify by JWKS URL.
+//! $ curl -s http://127.0.0.1:5000/.well-known/jwks.json
+//! {"keys":[{"alg":"RS256","e":"AQAB","kid":"...","kty":"RSA","n":"...","use":"sig"}]}
+//!
 //! # A token signed with a secret (HS256, e.g. from the simple example) is refused.
 //! $ curl -i http://127.0.0.1:5000/protected -H "Authorization: Bearer $HS256_TOKEN"
 //! HTTP/1.1 422 Unprocessable Entity
@@ -95,6 +99,10 @@ async fn main() -> std::io::Result<()> {
             .app_data(jwt.clone())
             .service(login)
             .service(protected)
+            .route(
+                "/.well-known/jwks.json",
+                web::get().to(jwt_ext::jwks_handler),
+            )
     })
     .bind(("127.0.0.1", port))?
     .run()

@@ -1014,6 +1014,16 @@ fn asymmetric_keys() {
     let err = stranger.decode_token(&token).expect_err("another key");
     assert_eq!(err.message(), "Signature verification failed");
 
+    // The public key is published as a JWK Set that verifies the token.
+    let published = server.get("/.well-known/jwks.json", None);
+    assert_eq!(published.status, 200);
+    let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&published.body).expect("a JWK Set");
+    assert_eq!(jwks.keys.len(), 1);
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwks.keys[0]).expect("an RSA JWK");
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+    validation.validate_exp = true;
+    jsonwebtoken::decode::<Value>(&token, &key, &validation).expect("verified by the JWK");
+
     // And the server refuses the tokens of that other pair, and HS256 ones.
     let foreign = JwtManager::builder()
         .algorithm(Algorithm::RS256)
@@ -1379,5 +1389,60 @@ fn blocklist_redis_unreachable() {
     assert!(
         stderr.contains(&format!("REDIS_URL={redis_url}")),
         "the message names REDIS_URL and its value; stderr: {stderr}"
+    );
+}
+
+/// `oidc_resource_server` against a real OpenID Provider: the quickstart's
+/// three routes with the provider's tokens, with and without the scope.
+#[test]
+fn oidc_resource_server() {
+    let Some(provider) = jwt_ext_tests::oidc::OidcProvider::start("https://api.example.test")
+    else {
+        return;
+    };
+    let issuer = provider.issuer();
+    let server = Server::start_with_env(
+        "oidc_resource_server",
+        &[
+            ("OIDC_ISSUER", issuer.as_str()),
+            ("OIDC_AUDIENCE", "https://api.example.test"),
+        ],
+    );
+    expect(
+        &server.get("/api/public", None),
+        200,
+        json!({ "message": "Hello from a public endpoint! You don't need to be authenticated to see this." }),
+    );
+    expect(&server.get("/api/private", None), 401, missing_header());
+    let scoped = provider.token(&["read:messages"]);
+    expect(
+        &server.get("/api/private", Some(&scoped)),
+        200,
+        json!({ "sub": "jwt-ext-tests" }),
+    );
+    expect(
+        &server.get("/api/private-scoped", Some(&scoped)),
+        200,
+        json!({ "sub": "jwt-ext-tests" }),
+    );
+    let unscoped = provider.token(&[]);
+    let refused = server.get("/api/private-scoped", Some(&unscoped));
+    expect(
+        &refused,
+        403,
+        json!({ "msg": "Missing required scopes: read:messages" }),
+    );
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some(
+            "Bearer realm=\"api\", error=\"insufficient_scope\", \
+             error_description=\"Missing required scopes: read:messages\", scope=\"read:messages\""
+        )
+    );
+    let other_api = provider.token_for_audience("https://other.example.test", &[]);
+    expect(
+        &server.get("/api/private", Some(&other_api)),
+        422,
+        json!({ "msg": "Audience doesn't match" }),
     );
 }
