@@ -24,8 +24,17 @@ struct Row {
     target: String,
 }
 
-/// The rows of the guide's event table, read from the Markdown.
+/// The rows of the guide's main event table, read from the Markdown.
 fn documented() -> Vec<Row> {
+    rows_of(GUIDE.split(REMOTE_SECTION).next().expect("the guide"))
+}
+
+/// The guide's section on remote key sets (feature `oidc`), whose events
+/// need an identity provider and have a test of their own.
+const REMOTE_SECTION: &str = "## Remote key sets";
+
+/// The rows of the tables in `markdown`.
+fn rows_of(markdown: &str) -> Vec<Row> {
     let unquote = |cell: &str| {
         let cell = cell.trim();
         cell.strip_prefix('`')
@@ -33,7 +42,7 @@ fn documented() -> Vec<Row> {
             .unwrap_or_else(|| panic!("not a code span: {cell:?}"))
             .to_owned()
     };
-    let rows: Vec<Row> = GUIDE
+    let rows: Vec<Row> = markdown
         .lines()
         .filter(|line| line.starts_with("| `"))
         .map(|line| {
@@ -49,6 +58,17 @@ fn documented() -> Vec<Row> {
         .collect();
     assert!(rows.len() >= 6, "the guide's table: {rows:?}");
     rows
+}
+
+/// The events logged under a `jwt_ext` target, one line each.
+fn jwt_ext_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| {
+            line.split(' ')
+                .nth(1)
+                .is_some_and(|target| target.starts_with("jwt_ext"))
+        })
+        .collect()
 }
 
 /// Whether a captured line (`LEVEL target: message=… field=…`) is the
@@ -264,6 +284,27 @@ async fn every_event_is_documented_with_its_level_and_target() {
         200
     );
 
+    // A trusted issuer's key set with a key jwt-ext never verifies with.
+    let provider = JwtManager::builder()
+        .algorithm(Algorithm::ES256)
+        .private_key_pem(key("ec256_private.pem"))
+        .public_key_pem(key("ec256_public.pem"))
+        .key_id("good")
+        .build()
+        .expect("configuration");
+    let mut jwks = provider.jwks();
+    jwks["keys"]
+        .as_array_mut()
+        .expect("keys")
+        .push(serde_json::json!({ "kty": "oct", "kid": "shared", "k": "c2VjcmV0" }));
+    JwtManager::builder()
+        .trusted_issuer(jwt_ext::TrustedIssuer::with_jwks(
+            "https://issuer.example.test",
+            jwks.to_string(),
+        ))
+        .build()
+        .expect("the usable key is kept");
+
     // A server fault: no manager registered.
     let app = test::init_service(App::new().route("/protected", web::get().to(protected))).await;
     let resp = test::call_service(
@@ -324,4 +365,96 @@ async fn every_event_is_documented_with_its_level_and_target() {
         )),
         "{ours:#?}"
     );
+}
+
+/// The events of remote key sets, each caused for real against an OpenID
+/// Provider, and no `jwt_ext::remote` event outside the guide's section.
+#[actix_web::test]
+async fn every_remote_key_set_event_is_documented() {
+    use jwt_ext::__private::RemoteKeysProbe;
+    use jwt_ext::RemoteKeySource;
+    use jwt_ext_tests::http;
+    use jwt_ext_tests::oidc::OidcProvider;
+
+    let rows = rows_of(
+        GUIDE
+            .split(REMOTE_SECTION)
+            .nth(1)
+            .expect("the remote section"),
+    );
+    let Some(mut provider) = OidcProvider::start("https://api.example.test") else {
+        return;
+    };
+    let logs = logs::capture();
+    logs.include_unowned_threads();
+
+    // Nothing listening at start-up, started without keys as configured.
+    let closed = {
+        let _spawning = http::spawning();
+        http::free_port()
+    };
+    let ours = [
+        format!("source=http://127.0.0.1:{closed}/"),
+        format!("source={} ", provider.issuer()),
+    ];
+    let offline = RemoteKeysProbe::start(
+        &RemoteKeySource::jwks_url(format!("http://127.0.0.1:{closed}/jwks"))
+            .start_without_keys(true),
+    )
+    .expect("starts without keys");
+    assert!(offline.drop_and_wait_for_stop(Duration::from_secs(5)));
+
+    // A set holding a key that is skipped.
+    let mut jwks = provider.jwks();
+    jwks["keys"]
+        .as_array_mut()
+        .expect("keys")
+        .push(serde_json::json!({ "kty": "oct", "kid": "shared", "k": "c2VjcmV0" }));
+    provider.override_jwks(&jwks);
+    let cooldown = Duration::from_millis(300);
+    let probe = RemoteKeysProbe::start(
+        &RemoteKeySource::discover(provider.issuer()).unknown_kid_cooldown(cooldown),
+    )
+    .expect("started");
+    // An unknown kid: a fetch, the same keys; at once again: the cooldown.
+    probe.refetch_for_unknown_kid().await.expect("fetched");
+    probe
+        .refetch_for_unknown_kid()
+        .await
+        .expect("the set in hand");
+    // A rotation at the provider.
+    std::thread::sleep(cooldown + Duration::from_millis(50));
+    provider.clear_override();
+    provider.rotate(false);
+    probe.refetch_for_unknown_kid().await.expect("fetched");
+    // The provider down.
+    std::thread::sleep(cooldown + Duration::from_millis(50));
+    provider.stop();
+    assert!(probe.refetch_for_unknown_kid().await.is_err());
+    assert!(probe.drop_and_wait_for_stop(Duration::from_secs(5)));
+
+    let text = logs.text();
+    let remote: Vec<&str> = jwt_ext_lines(&text)
+        .into_iter()
+        .filter(|line| line.split(' ').nth(1) == Some("jwt_ext::remote:"))
+        .filter(|line| {
+            let line = format!("{line} ");
+            ours.iter().any(|source| line.contains(source.as_str()))
+        })
+        .collect();
+    let undocumented: Vec<&&str> = remote
+        .iter()
+        .filter(|line| !rows.iter().any(|row| is_event(line, row)))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "events missing from the guide's remote section: {undocumented:#?}"
+    );
+    for row in &rows {
+        assert!(
+            remote.iter().any(|line| is_event(line, row)),
+            "the guide's {row:?} was never logged; logged: {remote:#?}"
+        );
+    }
+    assert!(!text.contains("c2VjcmV0"), "key material logged: {text}");
 }

@@ -26,11 +26,25 @@ thread_local! {
     static SINK: RefCell<Option<Logs>> = const { RefCell::new(None) };
 }
 
+/// Logs that also take the events of threads no capture owns: background
+/// threads jwt-ext starts itself (a remote key set's fetching thread).
+static UNOWNED: Mutex<Vec<Logs>> = Mutex::new(Vec::new());
+
 impl Logs {
     /// Sends the events of the calling thread to this log from now on, e.g.
     /// in a server's app factory, which runs on each worker thread.
     pub fn join(&self) {
         SINK.with(|sink| *sink.borrow_mut() = Some(self.clone()));
+    }
+
+    /// Also records the events of threads that no capture owns, from now
+    /// on. Other tests' background threads land here too: filter the lines
+    /// by something of this test's own (a URL with its port).
+    pub fn include_unowned_threads(&self) {
+        UNOWNED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(self.clone());
     }
 
     /// Everything logged so far on the threads of this capture: one line
@@ -121,11 +135,22 @@ pub fn capture() -> Logs {
 /// Writes a line to the calling thread's log, if it has one.
 fn push(line: &str) {
     // `try_with`: a thread being torn down may still log.
-    let _ = SINK.try_with(|sink| {
-        if let Some(logs) = &*sink.borrow() {
+    let owned = SINK.try_with(|sink| match &*sink.borrow() {
+        Some(logs) => {
+            logs.push(line);
+            true
+        }
+        None => false,
+    });
+    if owned == Ok(false) {
+        for logs in UNOWNED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+        {
             logs.push(line);
         }
-    });
+    }
 }
 
 struct Capture {

@@ -228,7 +228,12 @@ pub(crate) fn prepare(issuers: Vec<TrustedIssuer>) -> Result<Vec<Issuer>, Config
                     ))
                 })?;
                 for why in &skipped {
-                    tracing::warn!(target: "jwt_ext::issuers", issuer = %name, "{why}");
+                    tracing::warn!(
+                        target: "jwt_ext::config",
+                        issuer = %name,
+                        reason = %why,
+                        "trusted issuer key skipped"
+                    );
                 }
                 if set.keys().is_empty() {
                     return Err(ConfigError::new(format!(

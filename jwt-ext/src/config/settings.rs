@@ -73,7 +73,8 @@ impl Settings {
                 "JWT_ALGORITHM is not supported by jwt-ext",
             ));
         }
-        let own_keys = !(b.keys.is_empty() && !b.issuers.is_empty());
+        // A manager that trusts other issuers needs no key of its own.
+        let own_keys = !b.keys.is_empty() || b.issuers.is_empty();
         let keys = if own_keys {
             b.keys.load(o.algorithm)?
         } else {

@@ -199,6 +199,7 @@ impl Failure {
     }
 
     /// Marks the failure as final only once `keys` were fetched again.
+    #[cfg(feature = "oidc")]
     pub(crate) fn with_refetch(mut self, keys: Arc<dyn Refetch>) -> Self {
         self.refetch = Some(keys);
         self

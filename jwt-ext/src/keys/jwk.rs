@@ -211,6 +211,7 @@ impl JwkSet {
 
     /// The `kid`s of the set, in order (`-` for a key without one): what
     /// logs and tests show of a set.
+    #[cfg(feature = "oidc")]
     pub(crate) fn kids(&self) -> Vec<String> {
         self.keys
             .iter()
