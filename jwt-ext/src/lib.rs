@@ -114,6 +114,10 @@
 //!
 //! - [Cookies and CSRF for browser apps](guide::browser_apps): the double
 //!   submit, production settings, token locations, silent renewal.
+//! - [Tokens from an identity provider](guide::identity_providers): Auth0,
+//!   Keycloak, Okta, Entra ID, Cognito or another jwt-ext service as trusted
+//!   issuers (keys by OpenID Connect discovery or a JWKS URL with the `oidc`
+//!   feature), scopes and roles, RFC 6750 challenges.
 //! - [Key rotation and the published key set](guide::key_rotation): key
 //!   ids, `/.well-known/jwks.json`, replacing a signing key without logging
 //!   anyone out.
