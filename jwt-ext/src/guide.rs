@@ -6,6 +6,9 @@ pub mod browser_apps {}
 #[doc = include_str!("../guide/flask_differences.md")]
 pub mod flask_differences {}
 
+#[doc = include_str!("../guide/identity_providers.md")]
+pub mod identity_providers {}
+
 #[doc = include_str!("../guide/key_rotation.md")]
 pub mod key_rotation {}
 

@@ -114,6 +114,10 @@
 //!
 //! - [Cookies and CSRF for browser apps](guide::browser_apps): the double
 //!   submit, production settings, token locations, silent renewal.
+//! - [Tokens from an identity provider](guide::identity_providers): Auth0,
+//!   Keycloak, Okta, Entra ID, Cognito or another jwt-ext service as trusted
+//!   issuers (keys by OpenID Connect discovery or a JWKS URL with the `oidc`
+//!   feature), scopes and roles, RFC 6750 challenges.
 //! - [Key rotation and the published key set](guide::key_rotation): key
 //!   ids, `/.well-known/jwks.json`, replacing a signing key without logging
 //!   anyone out.
@@ -134,7 +138,7 @@
 //! | `aws_lc_rs` | yes | jsonwebtoken's aws-lc-rs backend (fastest RSA and EC) |
 //! | `rust_crypto` | no | jsonwebtoken's pure-Rust backend; when both backends are enabled, aws-lc-rs is used |
 //! | `redis` | no | `RedisStore`, a revocation store shared by every instance |
-//! | `oidc` | no | `RemoteKeySource`: keys from an identity provider, by OpenID Connect discovery or a JWKS URL, fetched with awc over rustls (aws-lc-rs) |
+//! | `oidc` | no | `TrustedIssuer::discover`, `TrustedIssuer::jwks_url` and `RemoteKeySource`: keys from an identity provider, by OpenID Connect discovery or a JWKS URL, fetched with awc over rustls (aws-lc-rs) ([guide](guide::identity_providers)) |
 //!
 //! Building a [`JwtManager`] installs the crypto provider of the enabled
 //! backend, or fails with a [`ConfigError`] when none is enabled.
