@@ -126,7 +126,7 @@ async fn a_token_whose_alg_does_not_fit_the_published_key_is_refused() {
         call(&service(), &token).await,
         (
             422,
-            json!({ "msg": "Unable to find a signing key that matches the token's kid" })
+            json!({ "msg": "The specified alg value is not allowed" })
         )
     );
 }
