@@ -26,7 +26,7 @@ use jsonwebtoken::Algorithm;
 use jwt_ext_benches::ALGORITHMS;
 use jwt_ext_benches::fixture::{Fixture, extractor, raw_header_to_claims, verify_in_request};
 use jwt_ext_benches::issuer::IssuerFixture;
-use jwt_ext_benches::ratio::{self, Mode, Ratio};
+use jwt_ext_benches::ratio::{self, Mode, Ratio, Sides};
 
 fn criterion_benches(c: &mut Criterion, fixtures: &[Fixture]) {
     for fixture in fixtures {
@@ -140,8 +140,12 @@ fn main() {
             .filter(|alg| *alg != Algorithm::HS256)
             .map(IssuerFixture::new)
             .collect();
-        ratio::print_table(
+        ratio::print_table_of(
             "verify: a trusted issuer's keys vs the same key configured, same token",
+            Sides {
+                subject: "trusted issuer",
+                baseline: "configured key",
+            },
             &issuer_ratios(&issuers),
         );
     }

@@ -160,14 +160,37 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
 /// Prints `ratios` as a Markdown table: the median ratio with its quartiles
 /// (the noise of this run), the target, and the per-operation medians.
 pub fn print_table(title: &str, ratios: &[Ratio]) {
+    print_table_of(title, Sides::JWT_EXT_VS_BASELINE, ratios);
+}
+
+/// What the two sides of a table are, for its legend and columns.
+#[derive(Clone, Copy, Debug)]
+pub struct Sides {
+    /// The subject, e.g. `jwt-ext`.
+    pub subject: &'static str,
+    /// The baseline, e.g. `baseline`.
+    pub baseline: &'static str,
+}
+
+impl Sides {
+    /// jwt-ext against a hand-written or jsonwebtoken baseline.
+    pub const JWT_EXT_VS_BASELINE: Sides = Sides {
+        subject: "jwt-ext",
+        baseline: "baseline",
+    };
+}
+
+/// [`print_table`] for two sides other than jwt-ext and a baseline.
+pub fn print_table_of(title: &str, sides: Sides, ratios: &[Ratio]) {
+    let Sides { subject, baseline } = sides;
     println!();
     println!("## {title}");
     println!();
     println!(
-        "ratio = jwt-ext / baseline, median of {ROUNDS} interleaved rounds [quartiles]; below 1 means jwt-ext is faster"
+        "ratio = {subject} / {baseline}, median of {ROUNDS} interleaved rounds [quartiles]; below 1 means {subject} is faster"
     );
     println!();
-    println!("| comparison | ratio [q1 – q3] | target | jwt-ext ns/op | baseline ns/op |");
+    println!("| comparison | ratio [q1 – q3] | target | {subject} ns/op | {baseline} ns/op |");
     println!("|---|---|---|---|---|");
     for ratio in ratios {
         let target = match (ratio.target, ratio.meets_target()) {
