@@ -9,6 +9,11 @@
 //!   against a hand-written `Bearer` split + `jsonwebtoken::decode`.
 //!   Each request is built just before its timed call; dropping it (and
 //!   the verified token) is timed, as a server drops them.
+//! - trusted issuer (ratio table only): a token minted by another service
+//!   (`kid`, `iss`), header to claims through the `Jwt` extractor, with
+//!   the issuer's key set fetched from its JWKS URL (a loopback server
+//!   started here) or given at start-up (`with_jwks`), against the same
+//!   key configured as a PEM.
 //!
 //! `cargo bench -p jwt-ext-benches --bench verify`; `JWT_EXT_BENCH=ratios`
 //! prints only the interleaved ratio table, `JWT_EXT_BENCH=criterion` only
@@ -20,7 +25,8 @@ use criterion::Criterion;
 use jsonwebtoken::Algorithm;
 use jwt_ext_benches::ALGORITHMS;
 use jwt_ext_benches::fixture::{Fixture, extractor, raw_header_to_claims, verify_in_request};
-use jwt_ext_benches::ratio::{self, Mode, Ratio};
+use jwt_ext_benches::issuer::IssuerFixture;
+use jwt_ext_benches::ratio::{self, Mode, Ratio, Sides};
 
 fn criterion_benches(c: &mut Criterion, fixtures: &[Fixture]) {
     for fixture in fixtures {
@@ -86,6 +92,33 @@ fn ratio_table(fixtures: &[Fixture]) -> Vec<Ratio> {
     ratios
 }
 
+/// The target: a remote key verifies within 5% of a configured key.
+const REMOTE_KEY_TARGET: f64 = 1.05;
+
+fn issuer_ratios(fixtures: &[IssuerFixture]) -> Vec<Ratio> {
+    let mut ratios = Vec::new();
+    for fixture in fixtures {
+        let alg = fixture.name();
+        ratios.push(ratio::compare_each(
+            format!("{alg} header→claims, remote JWKS key (trusted issuer) / configured key"),
+            Some(REMOTE_KEY_TARGET),
+            || fixture.request(&fixture.remote),
+            extractor,
+            || fixture.request(&fixture.configured),
+            extractor,
+        ));
+        ratios.push(ratio::compare_each(
+            format!("{alg} header→claims, static JWKS (with_jwks) / configured key"),
+            None,
+            || fixture.request(&fixture.fixed),
+            extractor,
+            || fixture.request(&fixture.configured),
+            extractor,
+        ));
+    }
+    ratios
+}
+
 fn main() {
     let mode = Mode::from_env();
     let fixtures: Vec<Fixture> = ALGORITHMS.into_iter().map(Fixture::new).collect();
@@ -101,6 +134,19 @@ fn main() {
         ratio::print_table(
             "verify: jwt-ext vs jsonwebtoken, same token",
             &ratio_table(&fixtures),
+        );
+        let issuers: Vec<IssuerFixture> = ALGORITHMS
+            .into_iter()
+            .filter(|alg| *alg != Algorithm::HS256)
+            .map(IssuerFixture::new)
+            .collect();
+        ratio::print_table_of(
+            "verify: a trusted issuer's keys vs the same key configured, same token",
+            Sides {
+                subject: "trusted issuer",
+                baseline: "configured key",
+            },
+            &issuer_ratios(&issuers),
         );
     }
 }

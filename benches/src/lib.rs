@@ -8,7 +8,7 @@
 //!
 //! | target | measures |
 //! |---|---|
-//! | `verify` | `decode_token` and the header-to-claims path against `jsonwebtoken::decode`, per algorithm |
+//! | `verify` | `decode_token` and the header-to-claims path against `jsonwebtoken::decode`, per algorithm; a trusted issuer's keys (JWKS URL, static JWK Set) against a configured key |
 //! | `mint` | `create_access_token` against `jsonwebtoken::encode` |
 //! | `pipeline` | `#[jwt_required]` routes through `actix_web::test` against a hand-written handler |
 //! | `allocations` | heap allocations per operation, counted by a global allocator |
@@ -21,6 +21,8 @@
 
 pub mod ext;
 pub mod fixture;
+pub mod issuer;
+pub mod loopback;
 pub mod ratio;
 pub mod raw;
 

@@ -9,6 +9,7 @@
 //! construction never counts; dropping the output (the request, the
 //! verified token) does, as in a server.
 
+use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -54,26 +55,48 @@ impl Ratio {
 pub fn compare<I, A, B>(
     name: impl Into<String>,
     target: Option<f64>,
-    mut setup: impl FnMut() -> I,
-    mut subject: impl FnMut(I) -> A,
-    mut baseline: impl FnMut(I) -> B,
+    setup: impl FnMut() -> I,
+    subject: impl FnMut(I) -> A,
+    baseline: impl FnMut(I) -> B,
 ) -> Ratio {
-    let iters = calibrate(&mut setup, &mut subject);
+    // Setting up is never timed, so sharing it through a cell costs nothing.
+    let setup = RefCell::new(setup);
+    compare_each(
+        name,
+        target,
+        || (setup.borrow_mut())(),
+        subject,
+        || (setup.borrow_mut())(),
+        baseline,
+    )
+}
+
+/// [`compare`] with an input of its own for each side, e.g. requests
+/// carrying different managers.
+pub fn compare_each<I, J, A, B>(
+    name: impl Into<String>,
+    target: Option<f64>,
+    mut subject_setup: impl FnMut() -> I,
+    mut subject: impl FnMut(I) -> A,
+    mut baseline_setup: impl FnMut() -> J,
+    mut baseline: impl FnMut(J) -> B,
+) -> Ratio {
+    let iters = calibrate(&mut subject_setup, &mut subject);
     // Warm-up: caches, branch predictors, allocator pools of both sides.
     for _ in 0..2 {
-        block(iters, &mut setup, &mut subject);
-        block(iters, &mut setup, &mut baseline);
+        block(iters, &mut subject_setup, &mut subject);
+        block(iters, &mut baseline_setup, &mut baseline);
     }
     let mut ratios = Vec::with_capacity(ROUNDS);
     let mut subject_times = Vec::with_capacity(ROUNDS);
     let mut baseline_times = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {
         let (s, b) = if round % 2 == 0 {
-            let s = block(iters, &mut setup, &mut subject);
-            (s, block(iters, &mut setup, &mut baseline))
+            let s = block(iters, &mut subject_setup, &mut subject);
+            (s, block(iters, &mut baseline_setup, &mut baseline))
         } else {
-            let b = block(iters, &mut setup, &mut baseline);
-            (block(iters, &mut setup, &mut subject), b)
+            let b = block(iters, &mut baseline_setup, &mut baseline);
+            (block(iters, &mut subject_setup, &mut subject), b)
         };
         ratios.push(s.as_secs_f64() / b.as_secs_f64());
         subject_times.push(s.as_secs_f64() * 1e9 / iters as f64);
@@ -137,14 +160,37 @@ fn quantile(values: &mut [f64], q: f64) -> f64 {
 /// Prints `ratios` as a Markdown table: the median ratio with its quartiles
 /// (the noise of this run), the target, and the per-operation medians.
 pub fn print_table(title: &str, ratios: &[Ratio]) {
+    print_table_of(title, Sides::JWT_EXT_VS_BASELINE, ratios);
+}
+
+/// What the two sides of a table are, for its legend and columns.
+#[derive(Clone, Copy, Debug)]
+pub struct Sides {
+    /// The subject, e.g. `jwt-ext`.
+    pub subject: &'static str,
+    /// The baseline, e.g. `baseline`.
+    pub baseline: &'static str,
+}
+
+impl Sides {
+    /// jwt-ext against a hand-written or jsonwebtoken baseline.
+    pub const JWT_EXT_VS_BASELINE: Sides = Sides {
+        subject: "jwt-ext",
+        baseline: "baseline",
+    };
+}
+
+/// [`print_table`] for two sides other than jwt-ext and a baseline.
+pub fn print_table_of(title: &str, sides: Sides, ratios: &[Ratio]) {
+    let Sides { subject, baseline } = sides;
     println!();
     println!("## {title}");
     println!();
     println!(
-        "ratio = jwt-ext / baseline, median of {ROUNDS} interleaved rounds [quartiles]; below 1 means jwt-ext is faster"
+        "ratio = {subject} / {baseline}, median of {ROUNDS} interleaved rounds [quartiles]; below 1 means {subject} is faster"
     );
     println!();
-    println!("| comparison | ratio [q1 – q3] | target | jwt-ext ns/op | baseline ns/op |");
+    println!("| comparison | ratio [q1 – q3] | target | {subject} ns/op | {baseline} ns/op |");
     println!("|---|---|---|---|---|");
     for ratio in ratios {
         let target = match (ratio.target, ratio.meets_target()) {

@@ -18,10 +18,11 @@ use jsonwebtoken::Algorithm;
 use jwt_ext_benches::fixture::{
     Fixture, SCENARIOS, call, extractor, raw_header_to_claims, verify_in_request,
 };
+use jwt_ext_benches::issuer::IssuerFixture;
 use jwt_ext_benches::{IDENTITY, ext, raw};
 
 /// The operations, each with jwt-ext's and the hand-written side.
-const OPERATIONS: [&str; 16] = [
+const OPERATIONS: [&str; 25] = [
     "ext-decode",
     "raw-decode",
     "ext-extractor",
@@ -38,6 +39,15 @@ const OPERATIONS: [&str; 16] = [
     "raw-service-optional",
     "ext-service-rs256",
     "raw-service-rs256",
+    "issuer-configured-rs256",
+    "issuer-remote-rs256",
+    "issuer-static-rs256",
+    "issuer-configured-es256",
+    "issuer-remote-es256",
+    "issuer-static-es256",
+    "issuer-configured-eddsa",
+    "issuer-remote-eddsa",
+    "issuer-static-eddsa",
 ];
 
 fn main() -> ExitCode {
@@ -61,6 +71,12 @@ fn main() -> ExitCode {
 }
 
 fn run(operation: &str, n: usize) {
+    // `issuer-<keys>-<alg>`: a trusted issuer's token through the `Jwt`
+    // extractor, with the manager of those keys.
+    if let Some(rest) = operation.strip_prefix("issuer-") {
+        let (keys, alg) = rest.split_once('-').expect("issuer-<keys>-<alg>");
+        return issuer(keys, alg, n);
+    }
     let rs256 = operation.ends_with("rs256");
     let fixture = Fixture::new(if rs256 {
         Algorithm::RS256
@@ -92,6 +108,26 @@ fn run(operation: &str, n: usize) {
             )),
             _ => unreachable!("checked against OPERATIONS"),
         }
+    }
+}
+
+/// `n` header-to-claims verifications of a trusted issuer's token, by the
+/// manager with the issuer's key `configured` (PEM), its `remote` key set
+/// (JWKS URL) or its `static` one (`with_jwks`).
+fn issuer(keys: &str, alg: &str, n: usize) {
+    let algorithm = match alg {
+        "rs256" => Algorithm::RS256,
+        "es256" => Algorithm::ES256,
+        _ => Algorithm::EdDSA,
+    };
+    let fixture = IssuerFixture::new(algorithm);
+    let manager = match keys {
+        "configured" => &fixture.configured,
+        "remote" => &fixture.remote,
+        _ => &fixture.fixed,
+    };
+    for _ in 0..n {
+        drop(black_box(extractor(fixture.request(manager))));
     }
 }
 
