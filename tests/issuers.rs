@@ -8,7 +8,9 @@ use actix_web::test as actix_test;
 use actix_web::{App, HttpResponse, get};
 use chrono::TimeDelta;
 use jsonwebtoken::Algorithm;
-use jwt_ext::{JwtError, JwtManager, TrustedIssuer, get_jwt_identity, jwt_required};
+use jwt_ext::{
+    JwtError, JwtManager, JwtManagerBuilder, TrustedIssuer, get_jwt_identity, jwt_required,
+};
 use jwt_ext_tests::{forge_hs256, key};
 use serde_json::{Value, json};
 
@@ -16,15 +18,36 @@ const ISSUER: &str = "https://tenant.example.test/";
 const AUDIENCE: &str = "https://api.example.test";
 const SECRET: &str = "the resource server's own secret, 32 bytes or more";
 
-/// The identity provider: the fixtures' RSA pair under the key id `prov-1`,
-/// minting for `AUDIENCE` as `ISSUER`.
-fn provider(audience: &str) -> JwtManager {
+/// A manager minting as `ISSUER` for `AUDIENCE` with a PEM key pair under
+/// `kid`.
+fn minting(
+    algorithm: Algorithm,
+    private_pem: Vec<u8>,
+    public_pem: Vec<u8>,
+    kid: &str,
+) -> JwtManagerBuilder {
     JwtManager::builder()
-        .algorithm(Algorithm::RS256)
-        .private_key_pem(key("rsa_private.pem"))
-        .public_key_pem(key("rsa_public.pem"))
-        .key_id("prov-1")
+        .algorithm(algorithm)
+        .private_key_pem(private_pem)
+        .public_key_pem(public_pem)
+        .key_id(kid)
         .encode_issuer(ISSUER)
+        .encode_audience(AUDIENCE)
+}
+
+/// The identity provider: the fixtures' RSA pair under the key id `prov-1`.
+fn provider_builder() -> JwtManagerBuilder {
+    minting(
+        Algorithm::RS256,
+        key("rsa_private.pem").into(),
+        key("rsa_public.pem").into(),
+        "prov-1",
+    )
+}
+
+/// The provider, minting for `audience`.
+fn provider(audience: &str) -> JwtManager {
+    provider_builder()
         .encode_audience(audience)
         .build()
         .unwrap()
@@ -90,15 +113,14 @@ async fn the_issuers_audience_is_checked() {
 
 #[actix_web::test]
 async fn a_kid_the_issuer_does_not_publish_is_refused() {
-    let renamed = JwtManager::builder()
-        .algorithm(Algorithm::RS256)
-        .private_key_pem(key("rsa_private.pem"))
-        .public_key_pem(key("rsa_public.pem"))
-        .key_id("prov-2")
-        .encode_issuer(ISSUER)
-        .encode_audience(AUDIENCE)
-        .build()
-        .unwrap();
+    let renamed = minting(
+        Algorithm::RS256,
+        key("rsa_private.pem").into(),
+        key("rsa_public.pem").into(),
+        "prov-2",
+    )
+    .build()
+    .unwrap();
     let token = renamed.create_access_token("client-1").unwrap();
     assert_eq!(
         call(&service(), &token).await,
@@ -111,15 +133,14 @@ async fn a_kid_the_issuer_does_not_publish_is_refused() {
 
 #[actix_web::test]
 async fn a_token_whose_alg_does_not_fit_the_published_key_is_refused() {
-    let impostor = JwtManager::builder()
-        .algorithm(Algorithm::ES256)
-        .private_key_pem(key("ec256_private.pem"))
-        .public_key_pem(key("ec256_public.pem"))
-        .key_id("prov-1")
-        .encode_issuer(ISSUER)
-        .encode_audience(AUDIENCE)
-        .build()
-        .unwrap();
+    let impostor = minting(
+        Algorithm::ES256,
+        key("ec256_private.pem").into(),
+        key("ec256_public.pem").into(),
+        "prov-1",
+    )
+    .build()
+    .unwrap();
     let token = impostor.create_access_token("client-1").unwrap();
     // The published key is RSA: an ES256 token cannot use it.
     assert_eq!(
@@ -138,15 +159,14 @@ async fn another_rsa_key_under_the_issuers_kid_fails_the_signature() {
             .join("key_encodings")
             .join(name)
     };
-    let impostor = JwtManager::builder()
-        .algorithm(Algorithm::RS256)
-        .private_key_pem(std::fs::read(path("attacker_rsa_private.pem")).unwrap())
-        .public_key_pem(std::fs::read(path("attacker_rsa_public.pem")).unwrap())
-        .key_id("prov-1")
-        .encode_issuer(ISSUER)
-        .encode_audience(AUDIENCE)
-        .build()
-        .unwrap();
+    let impostor = minting(
+        Algorithm::RS256,
+        std::fs::read(path("attacker_rsa_private.pem")).unwrap(),
+        std::fs::read(path("attacker_rsa_public.pem")).unwrap(),
+        "prov-1",
+    )
+    .build()
+    .unwrap();
     let token = impostor.create_access_token("client-1").unwrap();
     assert_eq!(
         call(&service(), &token).await,
@@ -201,13 +221,7 @@ async fn a_service_without_keys_of_its_own_trusts_only_its_issuers() {
 #[actix_web::test]
 async fn each_issuer_has_its_own_leeway() {
     // Minted two minutes ago for one minute.
-    let expired_a_minute_ago = JwtManager::builder()
-        .algorithm(Algorithm::RS256)
-        .private_key_pem(key("rsa_private.pem"))
-        .public_key_pem(key("rsa_public.pem"))
-        .key_id("prov-1")
-        .encode_issuer(ISSUER)
-        .encode_audience(AUDIENCE)
+    let expired_a_minute_ago = provider_builder()
         .clock(|| chrono::Utc::now() - TimeDelta::minutes(2))
         .build()
         .unwrap()

@@ -5,7 +5,7 @@
 use std::net::{Ipv4Addr, TcpListener};
 
 use actix_web::test as actix_test;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, web};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use jwt_ext::{Jwt, JwtManager, JwtManagerBuilder};
@@ -91,24 +91,10 @@ fn the_key_set_is_served_over_http_with_caching_headers() {
     let jwt = rotated_service();
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = listener.local_addr().unwrap().port();
-    let app_jwt = jwt.clone();
-    let server = HttpServer::new(move || {
-        App::new().app_data(app_jwt.clone()).route(
-            "/.well-known/jwks.json",
-            web::get().to(jwt_ext::jwks_handler),
-        )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    let running = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    let server = jwt_ext_tests::serve_jwks(listener, jwt.clone());
 
     let resp = request(port, "GET", "/.well-known/jwks.json", &[], None);
-    actix_web::rt::System::new().block_on(handle.stop(true));
-    running.join().unwrap().unwrap();
+    server.stop();
 
     assert_eq!(resp.status, 200);
     assert_eq!(

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::time::Duration;
 
 use actix_web::test as actix_test;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, web};
+use actix_web::{App, HttpRequest, HttpResponse, get};
 use jsonwebtoken::Algorithm;
 use jwt_ext::{
     JwtError, JwtManager, JwtManagerBuilder, RemoteKeySource, TrustedIssuer, get_jwt_identity,
@@ -287,20 +287,7 @@ fn a_second_service_verifies_the_first_through_its_published_keys() {
         .encode_audience(AUDIENCE)
         .build()
         .unwrap();
-    let served = first.clone();
-    let server = HttpServer::new(move || {
-        App::new().app_data(served.clone()).route(
-            "/.well-known/jwks.json",
-            web::get().to(jwt_ext::jwks_handler),
-        )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    let running = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    let server = jwt_ext_tests::serve_jwks(listener, first.clone());
 
     let second = JwtManager::builder()
         .trusted_issuer(
@@ -329,6 +316,5 @@ fn a_second_service_verifies_the_first_through_its_published_keys() {
         "Audience doesn't match"
     );
 
-    actix_web::rt::System::new().block_on(handle.stop(true));
-    running.join().unwrap().unwrap();
+    server.stop();
 }

@@ -126,3 +126,42 @@ pub fn skipped(message: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "SKIPPED {message}");
 }
+
+/// A real `HttpServer` on `listener` serving `manager`'s key set at
+/// `/.well-known/jwks.json` with [`jwt_ext::jwks_handler`], on a thread of
+/// its own, until [`JwksServer::stop`].
+pub struct JwksServer {
+    handle: actix_web::dev::ServerHandle,
+    running: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+/// Starts a [`JwksServer`] for `manager` on `listener` (bound first, so the
+/// manager may name its own address, e.g. as its issuer).
+pub fn serve_jwks(listener: std::net::TcpListener, manager: jwt_ext::JwtManager) -> JwksServer {
+    use actix_web::{App, HttpServer, web};
+    let server = HttpServer::new(move || {
+        App::new().app_data(manager.clone()).route(
+            "/.well-known/jwks.json",
+            web::get().to(jwt_ext::jwks_handler),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .expect("listening")
+    .run();
+    let handle = server.handle();
+    let running = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    JwksServer { handle, running }
+}
+
+impl JwksServer {
+    /// Stops the server and waits for its thread.
+    pub fn stop(self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(true));
+        self.running
+            .join()
+            .expect("the server thread")
+            .expect("the server");
+    }
+}
