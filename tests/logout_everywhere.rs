@@ -159,6 +159,13 @@ async fn logout_everywhere_refuses_older_tokens(
         );
         assert_eq!(call(app, Method::GET, "/protected", &bob).await.0, 200);
     }
+    // Rotation asks the store again: a logged-out refresh token is not
+    // exchanged, even where no route checked it.
+    let err = two
+        .rotate_refresh_token(&two.decode_token(&old_refresh).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().as_u16(), 401);
 
     // A session started after the logout passes everywhere.
     clock.advance(1);
