@@ -23,8 +23,10 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 
 /// Where revoked token ids live: a set of keys that expire.
 ///
-/// Two operations are enough for revocation, logout everywhere and refresh
-/// rotation. jwt-ext ships [`MemoryStore`] (one process) and, with the
+/// Two operations are enough for revocation and refresh rotation; log out
+/// everywhere adds two more ([`raise_not_before`](Self::raise_not_before)
+/// and [`contains_or_not_before`](Self::contains_or_not_before)), whose
+/// defaults fail, so a store written before them still compiles. jwt-ext ships [`MemoryStore`] (one process) and, with the
 /// `redis` feature, `RedisStore` (shared by every instance); a SQL table
 /// or any other store implements the trait in a few lines.
 ///
