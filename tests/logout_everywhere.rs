@@ -405,3 +405,25 @@ async fn a_protected_request_costs_one_redis_command() {
         vec![("exists".to_owned(), 1), ("mget".to_owned(), 1)]
     );
 }
+
+#[actix_web::test]
+async fn a_token_without_iat_is_refused_once_its_identity_logged_out() {
+    let clock = TestClock::new();
+    let jwt = manager(MemoryStore::new(), &clock);
+    let app = app!(jwt.clone(), Runs::default());
+    let claims = json!({ "sub": "ann", "type": "access", "jti": "no-iat", "exp": START + 900 });
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    jwt.revoke_all_tokens_of(&json!("bob")).await.unwrap();
+    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    jwt.revoke_all_tokens_of(&json!("ann")).await.unwrap();
+    assert_eq!(
+        call(&app, Method::GET, "/protected", &token).await,
+        revoked()
+    );
+}
