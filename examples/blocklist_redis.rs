@@ -6,8 +6,9 @@
 //! redis-server &    # or any Redis; set REDIS_URL if it is not local
 //! cargo run --example blocklist_redis
 //!
-//! $ TOKEN=$(curl -s -X POST http://127.0.0.1:5000/login \
-//!     | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+//! $ LOGIN=$(curl -s -X POST http://127.0.0.1:5000/login)
+//! $ TOKEN=$(echo "$LOGIN" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+//! $ REFRESH=$(echo "$LOGIN" | sed 's/.*"refresh_token":"\([^"]*\)".*/\1/')
 //!
 //! $ curl -s http://127.0.0.1:5000/protected -H "Authorization: Bearer $TOKEN"
 //! {"hello":"world"}
@@ -23,6 +24,22 @@
 //! jwt-ext:revoked:6f0c...
 //! $ redis-cli ttl jwt-ext:revoked:6f0c...
 //! (integer) 3587
+//!
+//! $ sleep 1; TOKEN=$(curl -s -X POST http://127.0.0.1:5000/login \
+//!     | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+//! $ curl -s -X DELETE http://127.0.0.1:5000/logout_everywhere -H "Authorization: Bearer $TOKEN"
+//! {"msg":"All sessions revoked"}
+//!
+//! $ curl -i http://127.0.0.1:5000/protected -H "Authorization: Bearer $TOKEN"
+//! HTTP/1.1 401 Unauthorized
+//! {"msg":"Token has been revoked"}
+//!
+//! $ curl -i -X POST http://127.0.0.1:5000/refresh -H "Authorization: Bearer $REFRESH"
+//! HTTP/1.1 401 Unauthorized
+//! {"msg":"Token has been revoked"}
+//!
+//! $ redis-cli --scan --pattern 'jwt-ext:logout:*'
+//! jwt-ext:logout:5d1b...
 //! ```
 //!
 //! Redis is at `REDIS_URL` (default `redis://127.0.0.1:6379`, the original's
@@ -52,6 +69,19 @@
 //!   503). A Redis without persistence forgets its revocations when it
 //!   restarts, as with the original.
 //!
+//! Beyond the original, `DELETE /logout_everywhere` logs the caller out
+//! on every device (`jwt.revoke_all_tokens_of(identity)`, enabled by the
+//! builder's `.logout_everywhere(true)`): every token of that identity
+//! issued until then, access and refresh, is refused on every instance
+//! sharing the Redis, including tokens minted in the same second (log in
+//! again a second later). It stores one key per identity,
+//! `jwt-ext:logout:<sha256 of the identity's JSON>`, holding the logout
+//! time, kept as long as the longest-lived token (the refresh token's 30
+//! days). The revocation lookup reads it in the same `MGET` as the token's
+//! own key: still one Redis round trip per request. For that, `/login` also
+//! returns a refresh token, and `POST /refresh` exchanges it for a new
+//! access token, as in flask's refresh-token example.
+//!
 //! The port comes from `PORT` (default 5000). The secret is the example's
 //! `super-secret`: change it, and load it from the environment, in any real
 //! service (`JwtManager::from_env()` reads `JWT_SECRET_KEY`).
@@ -72,7 +102,28 @@ const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 #[post("/login")]
 async fn login(jwt: JwtManager) -> Result<HttpResponse, JwtError> {
     let access_token = jwt.create_access_token("example_user")?;
+    let refresh_token = jwt.create_refresh_token("example_user")?;
+    Ok(HttpResponse::Ok().json(json!({
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+    })))
+}
+
+/// A new access token for a refresh token that is not revoked.
+#[post("/refresh")]
+#[jwt_required(refresh)]
+async fn refresh(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+    let access_token = jwt.create_access_token(token.identity().clone())?;
     Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
+}
+
+/// Revokes every token of the caller's identity issued until now, access
+/// and refresh, on every instance: one "not before" time in Redis.
+#[delete("/logout_everywhere")]
+#[jwt_required]
+async fn logout_everywhere(jwt: JwtManager, token: Jwt) -> Result<HttpResponse, JwtError> {
+    jwt.revoke_all_tokens_of(token.identity()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "msg": "All sessions revoked" })))
 }
 
 /// Revokes the current user's access token: its unique identifier (jti)
@@ -129,6 +180,8 @@ async fn main() -> std::io::Result<()> {
         // Every verified token is looked up in Redis: a revoked one answers
         // 401 `Token has been revoked`.
         .revocation_store(store)
+        // ... and so is its identity's logout-everywhere time.
+        .logout_everywhere(true)
         .build()
         .map_err(std::io::Error::other)?;
 
@@ -141,7 +194,9 @@ async fn main() -> std::io::Result<()> {
         App::new()
             .app_data(jwt.clone())
             .service(login)
+            .service(refresh)
             .service(logout)
+            .service(logout_everywhere)
             .service(protected)
     })
     .bind(("127.0.0.1", port))?

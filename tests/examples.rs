@@ -1279,7 +1279,11 @@ fn blocklist_redis() {
     let jwt = examples_manager();
     expect(&server.get("/protected", None), 401, missing_header());
 
-    let token = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    let tokens = expect_tokens(
+        &server.post("/login", None, None),
+        &["access_token", "refresh_token"],
+    );
+    let (token, refresh) = (tokens[0].clone(), tokens[1].clone());
     assert_eq!(
         jwt.decode_token(&token).expect("a valid token").identity(),
         "example_user"
@@ -1288,6 +1292,10 @@ fn blocklist_redis() {
         int_claim(&jwt, &token, "exp") - int_claim(&jwt, &token, "iat"),
         3600,
         "access tokens last an hour (ACCESS_EXPIRES)"
+    );
+    expect_tokens(
+        &server.post("/refresh", Some(&refresh), None),
+        &["access_token"],
     );
     expect(&server.get("/protected", Some(&token)), 200, hello_world());
     assert_eq!(
@@ -1320,12 +1328,58 @@ fn blocklist_redis() {
         "PTTL of {key} is {pttl} ms, not between 3500 and 3600 s"
     );
 
-    let fresh = expect_tokens(&server.post("/login", None, None), &["access_token"]).remove(0);
+    let fresh = expect_tokens(
+        &server.post("/login", None, None),
+        &["access_token", "refresh_token"],
+    )
+    .remove(0);
     expect(&server.get("/protected", Some(&fresh)), 200, hello_world());
     // HEAD, as flask answers it: the GET's status and header fields, no body.
     let bearer = format!("Bearer {fresh}");
     expect_head_like_get(&server, "/protected", &[], 401);
     expect_head_like_get(&server, "/protected", &[("Authorization", &bearer)], 200);
+
+    // Log out everywhere: every token of example_user issued until now,
+    // access and refresh, is refused; another user's token still passes.
+    let other = jwt.create_access_token("other_user").unwrap();
+    expect(&server.get("/protected", Some(&other)), 200, hello_world());
+    expect(
+        &server.send("DELETE", "/logout_everywhere", Some(&fresh), None),
+        200,
+        json!({ "msg": "All sessions revoked" }),
+    );
+    expect(&server.get("/protected", Some(&fresh)), 401, revoked());
+    expect(
+        &server.post("/refresh", Some(&refresh), None),
+        401,
+        revoked(),
+    );
+    expect(&server.get("/protected", Some(&other)), 200, hello_world());
+    // One key for the identity, kept as long as a refresh token lives (30
+    // days, flask's default), holding the logout time.
+    let logout_keys = redis.command(&["KEYS", "jwt-ext:logout:*"]).strings();
+    assert_eq!(logout_keys.len(), 1, "{logout_keys:?}");
+    let pttl = redis.command(&["PTTL", &logout_keys[0]]).integer();
+    assert!(
+        (30 * 86_400_000 - 60_000..=30 * 86_400_000).contains(&pttl),
+        "PTTL of {} is {pttl} ms, not 30 days",
+        logout_keys[0]
+    );
+    // A login in a later second is a new session.
+    std::thread::sleep(Duration::from_millis(1100));
+    let later = expect_tokens(
+        &server.post("/login", None, None),
+        &["access_token", "refresh_token"],
+    );
+    expect(
+        &server.get("/protected", Some(&later[0])),
+        200,
+        hello_world(),
+    );
+    expect_tokens(
+        &server.post("/refresh", Some(&later[1]), None),
+        &["access_token"],
+    );
 
     // Redis gone: no token gets through unchecked (fail closed).
     redis.stop();

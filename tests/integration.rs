@@ -20,6 +20,7 @@ mod keys_and_minting;
 mod loaders;
 mod locations;
 mod logging;
+mod logout_everywhere;
 mod oidc;
 mod oidc_provider;
 mod pipeline;

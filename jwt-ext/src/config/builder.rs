@@ -37,6 +37,7 @@ pub struct JwtManagerBuilder {
     pub(crate) response_loaders: ResponseLoaders,
     pub(crate) clock: crate::model::clock::Clock,
     pub(crate) revocation_store: Option<Arc<dyn RevocationStore>>,
+    pub(crate) logout_everywhere: bool,
     pub(crate) issuers: Vec<super::TrustedIssuer>,
 }
 

@@ -26,4 +26,26 @@ impl JwtManagerBuilder {
         self.revocation_store = Some(Arc::new(store));
         self
     }
+
+    /// Enables [log out everywhere](crate::JwtManager::revoke_all_tokens_of):
+    /// every revocation lookup also reads the identity's "not before" time,
+    /// in the same store round trip. Needs a store that implements
+    /// [`RevocationStore::contains_or_not_before`] (`MemoryStore`,
+    /// `RedisStore`); with another store every protected request answers
+    /// 503 (fail closed). Defaults to off: the lookup stays as it was.
+    ///
+    /// ```
+    /// use jwt_ext::{JwtManager, MemoryStore};
+    ///
+    /// let jwt = JwtManager::builder()
+    ///     .secret_key("change me: a long random secret, 32 bytes or more")
+    ///     .revocation_store(MemoryStore::new())
+    ///     .logout_everywhere(true)
+    ///     .build()?;
+    /// # Ok::<(), jwt_ext::ConfigError>(())
+    /// ```
+    pub fn logout_everywhere(mut self, enabled: bool) -> Self {
+        self.logout_everywhere = enabled;
+        self
+    }
 }

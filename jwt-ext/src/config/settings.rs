@@ -139,6 +139,7 @@ impl Settings {
             timeout: o.revocation_timeout,
             fail_open: o.revocation_fail_open,
             reuse_interval: o.refresh_reuse_interval,
+            logout_everywhere: b.logout_everywhere,
         });
         Ok(Settings {
             keys,

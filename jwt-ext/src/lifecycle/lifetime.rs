@@ -40,6 +40,24 @@ impl JwtManager {
         let configured = bounded(configured?)?;
         Some(configured.max(self.remaining_lifetime(jwt)?))
     }
+
+    /// How long a "not before" time must be kept: as long as the
+    /// longest-lived token it refuses, access or refresh, plus the leeway.
+    /// `None` (forever) when either kind never expires.
+    pub(crate) fn longest_lifetime(&self) -> Option<Duration> {
+        let settings = self.settings();
+        let leeway = Duration::from_secs(u64::try_from(settings.leeway_secs).unwrap_or(0));
+        let mut longest = Duration::ZERO;
+        for expiry in [settings.access_expires, settings.refresh_expires] {
+            let Expiry::In(delta) = expiry else {
+                return None;
+            };
+            // A negative delta mints expired tokens: nothing to keep for them.
+            let lifetime = delta.to_std().unwrap_or_default();
+            longest = longest.max(lifetime.checked_add(leeway)?);
+        }
+        bounded(longest.max(Duration::from_secs(1)))
+    }
 }
 
 fn bounded(ttl: Duration) -> Option<Duration> {
@@ -105,6 +123,21 @@ mod tests {
                 assert_eq!(jwt.family_ttl(&with_exp(&jwt, far)), None);
             }
         }
+    }
+
+    #[test]
+    fn a_not_before_time_lives_as_long_as_the_longest_token() {
+        let jwt = manager(TimeDelta::seconds(10));
+        assert_eq!(
+            jwt.longest_lifetime(),
+            Some(Duration::from_secs(30 * 86_400 + 10))
+        );
+        let never = JwtManager::builder()
+            .secret_key("0123456789abcdef0123456789abcdef")
+            .refresh_token_expires(Expiry::Never)
+            .build()
+            .unwrap();
+        assert_eq!(never.longest_lifetime(), None);
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl JwtManager {
         })
     }
 
-    fn revocation(&self) -> Result<&RevocationCheck, Failure> {
+    pub(super) fn revocation(&self) -> Result<&RevocationCheck, Failure> {
         self.settings().revocation.as_ref().ok_or_else(|| {
             Failure::new(
                 JwtErrorKind::Misconfigured,

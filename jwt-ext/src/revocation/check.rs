@@ -15,6 +15,9 @@ pub(crate) struct RevocationCheck {
     pub(crate) timeout: Duration,
     pub(crate) fail_open: bool,
     pub(crate) reuse_interval: Duration,
+    /// Whether each lookup also reads the identity's "not before" time
+    /// (log out everywhere).
+    pub(crate) logout_everywhere: bool,
 }
 
 impl RevocationCheck {
@@ -69,13 +72,13 @@ impl RevocationCheck {
         jwt: &DecodedJwt,
         family_ttl: Option<Duration>,
     ) -> Result<bool, Failure> {
+        if self.revoked_directly(jwt).await? {
+            return Ok(true);
+        }
         // Tokens without `jti` (third-party ones) cannot be revoked by id.
         let Some(jti) = jwt.jti() else {
             return Ok(false);
         };
-        if self.revoked_directly(jwt).await? {
-            return Ok(true);
-        }
         if jwt.is_refresh() && self.timed(self.store.contains(&[keys::used(jti)])).await? {
             // A replay of a token exchanged moments ago is a double submit:
             // rotation answers it with a pair of the same family.
@@ -97,18 +100,50 @@ impl RevocationCheck {
         Ok(false)
     }
 
-    /// Whether the token itself or its family is revoked, without the reuse
-    /// check and without failing open.
+    /// Whether the token itself or its family is revoked, or its identity
+    /// logged out everywhere after it was issued, without the reuse check
+    /// and without failing open. One store round trip.
     pub(crate) async fn revoked_directly(&self, jwt: &DecodedJwt) -> Result<bool, Failure> {
-        let Some(jti) = jwt.jti() else {
-            return Ok(false);
-        };
-        let mut watched = vec![keys::revoked(jti)];
-        if let Some(family) = family_of(jwt) {
-            watched.push(keys::family(&family));
+        let mut watched = Vec::with_capacity(2);
+        if let Some(jti) = jwt.jti() {
+            watched.push(keys::revoked(jti));
+            if let Some(family) = family_of(jwt) {
+                watched.push(keys::family(&family));
+            }
         }
-        self.timed(self.store.contains(&watched)).await
+        if !self.logout_everywhere {
+            if watched.is_empty() {
+                return Ok(false);
+            }
+            return self.timed(self.store.contains(&watched)).await;
+        }
+        let not_before = keys::logout(jwt.identity());
+        let (listed, time) = self
+            .timed(self.store.contains_or_not_before(&watched, &not_before))
+            .await?;
+        Ok(listed || time.is_some_and(|time| issued_by(jwt, time)))
     }
+}
+
+/// Whether `jwt` was issued at or before `time` (Unix seconds), so a
+/// "log out everywhere" at `time` refuses it.
+///
+/// `iat` holds whole seconds: a token of the logout's own second may have
+/// been minted just before it or just after, and the two cannot be told
+/// apart, so it is refused (fail closed; the user logs in again a second
+/// later). A token without a numeric `iat` (third-party) cannot show that
+/// it is newer, so it is refused too.
+fn issued_by(jwt: &DecodedJwt, time: u64) -> bool {
+    let iat = match jwt.claims().get("iat") {
+        // PyJWT's `int()`: floats are truncated; beyond `i64` saturates.
+        Some(serde_json::Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
+            (Some(secs), _) => secs,
+            (None, Some(_)) => i64::MAX,
+            (None, None) => n.as_f64().map_or(i64::MIN, |secs| secs as i64),
+        },
+        _ => return true,
+    };
+    u64::try_from(iat).map_or(true, |iat| iat <= time)
 }
 
 /// The rotation family of a token: its `fam` claim, or for a refresh token

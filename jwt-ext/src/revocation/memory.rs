@@ -15,6 +15,8 @@ use super::{RevocationStore, StoreError, StoreFuture};
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     entries: Mutex<HashMap<String, Option<Instant>>>,
+    /// The "not before" times of log out everywhere, with their expiry.
+    not_before: Mutex<HashMap<String, (u64, Option<Instant>)>>,
 }
 
 impl MemoryStore {
@@ -23,13 +25,19 @@ impl MemoryStore {
         Self::default()
     }
 
-    /// How many keys are recorded and not expired.
+    /// How many keys are recorded and not expired ("not before" times
+    /// included).
     pub fn len(&self) -> usize {
         let now = Instant::now();
+        let times = lock(&self.not_before)
+            .values()
+            .filter(|(_, expiry)| live(expiry, now))
+            .count();
         self.lock()
             .values()
             .filter(|expiry| live(expiry, now))
             .count()
+            + times
     }
 
     /// Whether no key is recorded.
@@ -38,11 +46,13 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Instant>>> {
-        // A panic elsewhere while holding the lock leaves the map usable.
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.entries)
     }
+}
+
+fn lock<T>(map: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves the map usable.
+    map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn live(expiry: &Option<Instant>, now: Instant) -> bool {
@@ -71,6 +81,46 @@ impl RevocationStore for MemoryStore {
             .iter()
             .any(|key| entries.get(key).is_some_and(|expiry| live(expiry, now)));
         Box::pin(std::future::ready(Ok(found)))
+    }
+
+    fn raise_not_before<'a>(
+        &'a self,
+        key: &'a str,
+        at: u64,
+        ttl: Option<Duration>,
+    ) -> StoreFuture<'a, ()> {
+        let now = Instant::now();
+        let mut times = lock(&self.not_before);
+        times.retain(|_, (_, expiry)| live(expiry, now));
+        let expiry = ttl.and_then(|ttl| now.checked_add(ttl));
+        let entry = times.entry(key.to_owned()).or_insert((at, expiry));
+        // Only forward: a slower instance's earlier time cannot undo a later one.
+        entry.0 = entry.0.max(at);
+        entry.1 = expiry;
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn contains_or_not_before<'a>(
+        &'a self,
+        keys: &'a [String],
+        not_before: &'a str,
+    ) -> StoreFuture<'a, (bool, Option<u64>)> {
+        let now = Instant::now();
+        let time = lock(&self.not_before)
+            .get(not_before)
+            .filter(|(_, expiry)| live(expiry, now))
+            .map(|(at, _)| *at);
+        let found = self.lookup_now(keys, now);
+        Box::pin(std::future::ready(found.map(|found| (found, time))))
+    }
+}
+
+impl MemoryStore {
+    fn lookup_now(&self, keys: &[String], now: Instant) -> Result<bool, StoreError> {
+        let entries = self.lock();
+        Ok(keys
+            .iter()
+            .any(|key| entries.get(key).is_some_and(|expiry| live(expiry, now))))
     }
 }
 
@@ -102,6 +152,43 @@ mod tests {
         assert!(
             store.insert("a", None).await.unwrap(),
             "expired keys can be recorded again"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_not_before_time_only_moves_forward_and_expires() {
+        let store = MemoryStore::new();
+        let none: &[String] = &[];
+        assert_eq!(
+            store.contains_or_not_before(none, "n").await.unwrap(),
+            (false, None)
+        );
+        store.raise_not_before("n", 20, None).await.unwrap();
+        store.raise_not_before("n", 10, None).await.unwrap();
+        assert_eq!(
+            store.contains_or_not_before(none, "n").await.unwrap(),
+            (false, Some(20))
+        );
+        store.insert("k", None).await.unwrap();
+        assert_eq!(
+            store
+                .contains_or_not_before(&["k".to_owned()], "n")
+                .await
+                .unwrap(),
+            (true, Some(20))
+        );
+        store
+            .raise_not_before("n", 30, Some(Duration::from_millis(30)))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.contains_or_not_before(none, "n").await.unwrap(),
+            (false, Some(30))
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            store.contains_or_not_before(none, "n").await.unwrap(),
+            (false, None)
         );
     }
 

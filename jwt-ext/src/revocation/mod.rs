@@ -23,8 +23,10 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 
 /// Where revoked token ids live: a set of keys that expire.
 ///
-/// Two operations are enough for revocation, logout everywhere and refresh
-/// rotation. jwt-ext ships [`MemoryStore`] (one process) and, with the
+/// Two operations are enough for revocation and refresh rotation; log out
+/// everywhere adds two more ([`raise_not_before`](Self::raise_not_before)
+/// and [`contains_or_not_before`](Self::contains_or_not_before)), whose
+/// defaults fail, so a store written before them still compiles. jwt-ext ships [`MemoryStore`] (one process) and, with the
 /// `redis` feature, `RedisStore` (shared by every instance); a SQL table
 /// or any other store implements the trait in a few lines.
 ///
@@ -53,6 +55,44 @@ pub trait RevocationStore: Send + Sync + 'static {
 
     /// Whether any of `keys` is recorded and not expired.
     fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool>;
+
+    /// Records the time `at` (Unix seconds) under `key` for `ttl` (forever
+    /// when `None`), unless a later time is already there: the stored time
+    /// only moves forward, atomically, and its TTL is renewed. Used by
+    /// [log out everywhere](crate::JwtManager::revoke_all_tokens_of).
+    ///
+    /// The default answers a [`StoreError`]: a store that does not
+    /// implement it cannot log out everywhere, and the call answers 503.
+    fn raise_not_before<'a>(
+        &'a self,
+        key: &'a str,
+        at: u64,
+        ttl: Option<Duration>,
+    ) -> StoreFuture<'a, ()> {
+        let _ = (key, at, ttl);
+        Box::pin(std::future::ready(Err(unsupported())))
+    }
+
+    /// In one round trip: whether any of `keys` is recorded, and the time
+    /// recorded under `not_before` by
+    /// [`raise_not_before`](Self::raise_not_before), if any.
+    ///
+    /// The default answers a [`StoreError`], so with
+    /// [log out everywhere](crate::JwtManagerBuilder::logout_everywhere)
+    /// enabled, every protected request on such a store answers 503 and
+    /// its handler does not run (fail closed).
+    fn contains_or_not_before<'a>(
+        &'a self,
+        keys: &'a [String],
+        not_before: &'a str,
+    ) -> StoreFuture<'a, (bool, Option<u64>)> {
+        let _ = (keys, not_before);
+        Box::pin(std::future::ready(Err(unsupported())))
+    }
+}
+
+fn unsupported() -> StoreError {
+    StoreError::new("this revocation store does not support logging out everywhere")
 }
 
 /// A store that could not answer: unreachable, timed out, or failing.
@@ -99,5 +139,22 @@ pub(crate) mod keys {
     /// A refresh-token family revoked after reuse.
     pub(crate) fn family(family: &str) -> String {
         format!("family:{family}")
+    }
+
+    /// The "not before" time of one identity (log out everywhere). The
+    /// identity can be any JSON, of any length: its SHA-256 (hex) bounds the
+    /// key's length and keeps spaces, `:` and control characters out of
+    /// it, so no identity can spell another key.
+    pub(crate) fn logout(identity: &serde_json::Value) -> String {
+        use sha2::{Digest, Sha256};
+        // Compact JSON: the identity as the token's claim holds it.
+        let digest = Sha256::digest(identity.to_string().as_bytes());
+        let mut key = String::with_capacity(7 + 64);
+        key.push_str("logout:");
+        for byte in digest {
+            key.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+            key.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+        }
+        key
     }
 }

@@ -78,6 +78,21 @@ fn px_millis(ttl: Duration) -> Option<i64> {
     (millis <= LONGEST).then_some(millis)
 }
 
+/// Raises the time under `KEYS[1]` to `ARGV[1]` unless it is already
+/// later, and renews its expiry (`ARGV[2]` milliseconds, empty: none), in
+/// one atomic step: of two concurrent logouts the later time wins.
+const RAISE_NOT_BEFORE: &str = r"
+local at = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current and current > at then at = current end
+if ARGV[2] == '' then
+  redis.call('SET', KEYS[1], at)
+else
+  redis.call('SET', KEYS[1], at, 'PX', ARGV[2])
+end
+return at
+";
+
 fn redis_error(e: redis::RedisError) -> StoreError {
     StoreError::new(format!("Redis: {e}"))
 }
@@ -115,6 +130,58 @@ impl RevocationStore for RedisStore {
                 .await
                 .map_err(redis_error)?;
             Ok(found > 0)
+        })
+    }
+
+    fn raise_not_before<'a>(
+        &'a self,
+        key: &'a str,
+        at: u64,
+        ttl: Option<Duration>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            let millis = ttl
+                .and_then(px_millis)
+                .map_or_else(String::new, |millis| millis.to_string());
+            let _: i64 = redis::cmd("EVAL")
+                .arg(RAISE_NOT_BEFORE)
+                .arg(1)
+                .arg(format!("{}{key}", self.prefix))
+                .arg(at)
+                .arg(millis)
+                .query_async(&mut connection)
+                .await
+                .map_err(redis_error)?;
+            Ok(())
+        })
+    }
+
+    fn contains_or_not_before<'a>(
+        &'a self,
+        keys: &'a [String],
+        not_before: &'a str,
+    ) -> StoreFuture<'a, (bool, Option<u64>)> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            // One MGET: the per-request cost stays one command, one round trip.
+            let mut command = redis::cmd("MGET");
+            for key in keys {
+                command.arg(format!("{}{key}", self.prefix));
+            }
+            command.arg(format!("{}{not_before}", self.prefix));
+            let mut values: Vec<Option<String>> = command
+                .query_async(&mut connection)
+                .await
+                .map_err(redis_error)?;
+            let time = match values.pop().flatten() {
+                Some(time) => Some(time.parse::<u64>().map_err(|_| {
+                    // Unreadable: refusing is safer than guessing.
+                    StoreError::new("Redis: a \"not before\" time is not a number")
+                })?),
+                None => None,
+            };
+            Ok((values.iter().any(Option::is_some), time))
         })
     }
 }
