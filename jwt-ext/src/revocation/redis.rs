@@ -71,7 +71,7 @@ impl RedisStore {
 /// when Redis cannot express the TTL: Redis refuses an expiry whose
 /// `now + PX` overflows a signed 64-bit count of milliseconds, so anything
 /// above a quarter of that range (about 73 million years) is kept forever.
-fn px_millis(ttl: Duration) -> Option<i64> {
+pub(super) fn px_millis(ttl: Duration) -> Option<i64> {
     const LONGEST: i64 = i64::MAX / 4;
     // At least a millisecond: PX 0 is an error.
     let millis = i64::try_from(ttl.as_millis()).ok()?.max(1);

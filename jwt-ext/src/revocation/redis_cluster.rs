@@ -1,0 +1,149 @@
+//! A revocation store on Redis Cluster (or a Valkey cluster).
+//!
+//! Key layout: the same keys as [`RedisStore`](super::RedisStore), without
+//! hash tags, so each key lands on its own slot. The keys the pipeline reads
+//! together (a token's `revoked:` key and its family's `family:` key) are
+//! read with one `EXISTS`, which the cluster client splits per node and
+//! sends to those nodes concurrently, summing the answers: one round trip
+//! in time, one command per node involved. A hash tag per family would save
+//! that second command only for tokens of a rotation family, and would pile
+//! a whole family's keys onto one node; every write here touches one key,
+//! so no write needs keys on one slot.
+
+use std::time::Duration;
+
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+
+use super::redis::px_millis;
+use super::{RevocationStore, StoreError, StoreFuture};
+
+/// Revoked keys in a Redis Cluster (or a Valkey cluster), with a TTL equal
+/// to the token's remaining lifetime, as in
+/// [`RedisStore`](super::RedisStore).
+///
+/// The client follows the cluster's topology: slots that move, and a
+/// replica promoted after its master failed, are found again without a
+/// restart. While the slots of a lookup's keys have no reachable master,
+/// the lookup fails and protected routes answer 503 (fail closed), unless
+/// fail-open was chosen explicitly: a lookup never answers "not revoked"
+/// from part of its keys.
+///
+/// Redis replicates asynchronously: a revocation acknowledged by a master
+/// that dies before its replica copied it is lost with the master. See the
+/// [revocation guide](crate::guide::revocation) for the setup and its
+/// failover behaviour.
+#[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub struct RedisClusterStore {
+    connection: ClusterConnection,
+    prefix: String,
+}
+
+impl RedisClusterStore {
+    /// Connects to the cluster that `nodes` belong to (for example
+    /// `["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"]`; one
+    /// reachable node is enough to find the others); keys are prefixed
+    /// with `jwt-ext:`.
+    ///
+    /// # Errors
+    /// A [`StoreError`] when a URL is invalid or no node answers.
+    pub async fn connect<S: AsRef<str>>(nodes: &[S]) -> Result<Self, StoreError> {
+        let nodes: Vec<&str> = nodes.iter().map(AsRef::as_ref).collect();
+        if nodes.is_empty() {
+            return Err(StoreError::new("no Redis Cluster node given"));
+        }
+        let client = ClusterClient::builder(nodes)
+            .connection_timeout(Duration::from_secs(2))
+            .response_timeout(Duration::from_secs(2))
+            // A failed node is retried briefly; the revocation timeout
+            // bounds the whole lookup anyway.
+            .retries(2)
+            .build()
+            .map_err(|e| StoreError::new(format!("invalid Redis Cluster nodes: {e}")))?;
+        let connection = client
+            .get_async_connection()
+            .await
+            .map_err(|e| StoreError::new(format!("cannot connect to Redis Cluster: {e}")))?;
+        Ok(RedisClusterStore {
+            connection,
+            prefix: "jwt-ext:".to_owned(),
+        })
+    }
+
+    /// Uses `prefix` before every key instead of `jwt-ext:`, e.g. to share a
+    /// cluster between services.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The remaining lifetime of a key, for inspection and tests.
+    ///
+    /// # Errors
+    /// A [`StoreError`] when the cluster does not answer.
+    pub async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+        let mut connection = self.connection.clone();
+        let millis: i64 = redis::cmd("PTTL")
+            .arg(format!("{}{key}", self.prefix))
+            .query_async(&mut connection)
+            .await
+            .map_err(cluster_error)?;
+        // -2: no key; -1: no expiry.
+        Ok(u64::try_from(millis).ok().map(Duration::from_millis))
+    }
+}
+
+fn cluster_error(e: redis::RedisError) -> StoreError {
+    StoreError::new(format!("Redis Cluster: {e}"))
+}
+
+impl RevocationStore for RedisClusterStore {
+    fn insert<'a>(&'a self, key: &'a str, ttl: Option<Duration>) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            let mut command = redis::cmd("SET");
+            command
+                .arg(format!("{}{key}", self.prefix))
+                .arg(1)
+                .arg("NX");
+            if let Some(millis) = ttl.and_then(px_millis) {
+                command.arg("PX").arg(millis);
+            }
+            let reply: Option<String> = command
+                .query_async(&mut connection)
+                .await
+                .map_err(cluster_error)?;
+            Ok(reply.is_some())
+        })
+    }
+
+    fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(false);
+            }
+            let mut connection = self.connection.clone();
+            let keys: Vec<String> = keys
+                .iter()
+                .map(|key| format!("{}{key}", self.prefix))
+                .collect();
+            // Split per node by the client; any node failing fails it all.
+            let found: u64 = redis::cmd("EXISTS")
+                .arg(keys)
+                .query_async(&mut connection)
+                .await
+                .map_err(cluster_error)?;
+            Ok(found > 0)
+        })
+    }
+}
+
+impl std::fmt::Debug for RedisClusterStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisClusterStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
