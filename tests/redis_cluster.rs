@@ -302,3 +302,47 @@ async fn a_master_failing_over_refuses_or_answers_503_never_passes_then_recovers
     assert_eq!(call(&app, Method::GET, "/protected", &valid).await.0, 200);
     eprintln!("failover: {unavailable} requests answered 503, served again after {recovered:?}");
 }
+
+#[actix_web::test]
+async fn with_replica_acks_a_revocation_no_replica_has_answers_503() {
+    let Some(mut cluster) = RedisCluster::start(true) else {
+        return;
+    };
+    let acked = store(&cluster)
+        .await
+        .with_replica_acks(1, Duration::from_millis(200));
+    let first = "revoked:first".to_owned();
+    assert!(acked.insert(&first, None).await.unwrap());
+    assert!(!acked.insert(&first, None).await.unwrap(), "set if absent");
+    let master = cluster.master_of(&stored(&first));
+    cluster.kill(cluster.replica_of(master));
+
+    // A token whose key is on that master, now without a replica.
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .revocation_store(acked.clone())
+        .revocation_timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let token = (0..)
+        .map(|_| jwt.create_access_token("ann").unwrap())
+        .find(|token| {
+            cluster.master_of(&stored(&format!("revoked:{}", jti(&jwt, token)))) == master
+        })
+        .unwrap();
+    let app = app!(jwt.clone(), Runs::default());
+    assert_eq!(
+        call(&app, Method::DELETE, "/logout", &token).await,
+        (503, json!({ "msg": "Token revocation status unavailable" })),
+        "the logout is not reported done"
+    );
+    // Without the option, the same write is acknowledged by the master alone.
+    let plain = store(&cluster).await;
+    assert!(
+        plain
+            .insert(&format!("revoked:{}", jti(&jwt, &token)), None)
+            .await
+            .is_ok()
+    );
+    assert!(acked.contains(&[first]).await.unwrap());
+}

@@ -249,6 +249,34 @@ impl RedisCluster {
         panic!("no live master serves slot {slot}");
     }
 
+    /// The port of a replica of the master on `port`.
+    pub fn replica_of(&self, port: u16) -> u16 {
+        let live = self.alive().next().expect("a live node");
+        let nodes = self.cli(live, &["cluster", "nodes"]);
+        let lines: Vec<Vec<&str>> = nodes
+            .lines()
+            .map(|line| line.split_whitespace().collect())
+            .filter(|fields: &Vec<&str>| fields.len() >= 8)
+            .collect();
+        let port_of = |fields: &Vec<&str>| -> u16 {
+            fields[1]
+                .split('@')
+                .next()
+                .and_then(|address| address.rsplit(':').next())
+                .and_then(|p| p.parse().ok())
+                .expect("a node port")
+        };
+        let master = lines
+            .iter()
+            .find(|fields| port_of(fields) == port)
+            .expect("the master in cluster nodes")[0];
+        lines
+            .iter()
+            .find(|fields| fields[2].contains("slave") && fields[3] == master)
+            .map(port_of)
+            .expect("a replica of the master")
+    }
+
     /// Kills the node on `port` (SIGKILL: no goodbye to the cluster).
     pub fn kill(&mut self, port: u16) {
         let node = self

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{Route, SingleNodeRoutingInfo, SlotAddr};
 
 use super::redis::px_millis;
 use super::{RevocationStore, StoreError, StoreFuture};
@@ -30,14 +31,16 @@ use super::{RevocationStore, StoreError, StoreFuture};
 /// from part of its keys.
 ///
 /// Redis replicates asynchronously: a revocation acknowledged by a master
-/// that dies before its replica copied it is lost with the master. See the
-/// [revocation guide](crate::guide::revocation) for the setup and its
-/// failover behaviour.
+/// that dies before its replica copied it is lost with the master, unless
+/// writes wait for replicas ([`with_replica_acks`](Self::with_replica_acks)).
+/// See the [revocation guide](crate::guide::revocation) for the setup and
+/// its failover behaviour.
 #[derive(Clone)]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisClusterStore {
     connection: ClusterConnection,
     prefix: String,
+    replica_acks: Option<(u32, Duration)>,
 }
 
 impl RedisClusterStore {
@@ -68,7 +71,20 @@ impl RedisClusterStore {
         Ok(RedisClusterStore {
             connection,
             prefix: "jwt-ext:".to_owned(),
+            replica_acks: None,
         })
+    }
+
+    /// Makes every write wait (Redis `WAIT`) until `replicas` replicas of
+    /// the key's master have it, for at most `timeout`; a write fewer
+    /// replicas acknowledged fails (a revocation answers 503), though the
+    /// master keeps it. So a revocation that succeeded survives the loss of
+    /// its master. Keep `timeout` below the
+    /// [revocation timeout](crate::JwtManagerBuilder::revocation_timeout).
+    #[must_use]
+    pub fn with_replica_acks(mut self, replicas: u32, timeout: Duration) -> Self {
+        self.replica_acks = Some((replicas, timeout));
+        self
     }
 
     /// Uses `prefix` before every key instead of `jwt-ext:`, e.g. to share a
@@ -111,11 +127,35 @@ impl RevocationStore for RedisClusterStore {
             if let Some(millis) = ttl.and_then(px_millis) {
                 command.arg("PX").arg(millis);
             }
-            let reply: Option<String> = command
-                .query_async(&mut connection)
+            let Some((replicas, timeout)) = self.replica_acks else {
+                let reply: Option<String> = command
+                    .query_async(&mut connection)
+                    .await
+                    .map_err(cluster_error)?;
+                return Ok(reply.is_some());
+            };
+            // `WAIT` counts the replicas that have this connection's writes:
+            // one pipeline to the key's master keeps both on one connection.
+            let millis = u64::try_from(timeout.as_millis())
+                .unwrap_or(u64::MAX)
+                .max(1);
+            let mut pipeline = redis::pipe();
+            pipeline.add_command(command);
+            pipeline.cmd("WAIT").arg(replicas).arg(millis);
+            let route = Route::with_key(format!("{}{key}", self.prefix), SlotAddr::Master);
+            let replies = connection
+                .route_pipeline(pipeline, 0, 2, SingleNodeRoutingInfo::SpecificNode(route))
                 .await
                 .map_err(cluster_error)?;
-            Ok(reply.is_some())
+            let (inserted, acked): (Option<String>, u64) =
+                redis::from_redis_value(redis::Value::Array(replies))
+                    .map_err(|e| StoreError::new(format!("Redis Cluster: {e}")))?;
+            if acked < u64::from(replicas) {
+                return Err(StoreError::new(format!(
+                    "Redis Cluster: {acked} of {replicas} replicas acknowledged the write"
+                )));
+            }
+            Ok(inserted.is_some())
         })
     }
 
