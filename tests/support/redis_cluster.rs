@@ -203,10 +203,10 @@ impl RedisCluster {
                 .find(|line| line.starts_with("slave0:"))
                 .and_then(|line| line.split(',').find_map(|kv| kv.strip_prefix("offset=")))
                 .and_then(|value| value.parse::<u64>().ok());
-            if let (Some(master), Some(replica)) = (field("master_repl_offset:"), replica) {
-                if replica >= master {
-                    return;
-                }
+            if let (Some(master), Some(replica)) = (field("master_repl_offset:"), replica)
+                && replica >= master
+            {
+                return;
             }
             assert!(
                 Instant::now() < deadline,
