@@ -43,9 +43,11 @@
 //! ```
 //!
 //! Redis is at `REDIS_URL` (default `redis://127.0.0.1:6379`, the original's
-//! `localhost:6379`, database 0). If it cannot be reached at start, the
-//! example says so and exits with status 1 (the original starts anyway and
-//! fails each request that needs Redis).
+//! `localhost:6379`, database 0), or is a Redis Cluster (or Valkey
+//! cluster) when `REDIS_CLUSTER_NODES` lists some of its nodes,
+//! comma-separated `redis://host:port` URLs (`RedisClusterStore`). If it
+//! cannot be reached at start, the example says so and exits with status 1
+//! (the original starts anyway and fails each request that needs Redis).
 //!
 //! Where the original writes the blocklist by hand (a `redis.set(jti, "",
 //! ex=ACCESS_EXPIRES)` at logout, a `redis.get(jti)` in a
@@ -89,7 +91,7 @@
 use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, delete, post, route};
-use jwt_ext::{Jwt, JwtError, JwtManager, RedisStore, jwt_required};
+use jwt_ext::{Jwt, JwtError, JwtManager, RedisClusterStore, RedisStore, jwt_required};
 use serde_json::json;
 
 /// How long access tokens live, and so how long a revocation is kept: the
@@ -157,29 +159,47 @@ fn redacted(url: &str) -> String {
     }
 }
 
+/// A Redis Cluster (or Valkey cluster) store from `REDIS_CLUSTER_NODES`, a
+/// comma-separated list of `redis://host:port` nodes; exits like a
+/// missing Redis when none answers.
+async fn cluster_store(nodes: &str) -> RedisClusterStore {
+    let nodes: Vec<&str> = nodes.split(',').map(str::trim).collect();
+    RedisClusterStore::connect(&nodes)
+        .await
+        .unwrap_or_else(|err| {
+            let shown: Vec<String> = nodes.iter().map(|node| redacted(node)).collect();
+            eprintln!("error: REDIS_CLUSTER_NODES={}: {err}", shown.join(","));
+            std::process::exit(1);
+        })
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     // Shows jwt-ext's start-up warnings, such as the one about the short secret.
     tracing_subscriber::fmt::init();
-    let redis_url = std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned());
-    let store = match RedisStore::connect(&redis_url).await {
-        Ok(store) => store,
-        Err(err) => {
-            eprintln!(
-                "error: REDIS_URL={}: {err}. Start Redis there, or set REDIS_URL to a \
-                 reachable Redis (default {DEFAULT_REDIS_URL}).",
-                redacted(&redis_url)
-            );
-            std::process::exit(1);
-        }
+    let builder = if let Ok(nodes) = std::env::var("REDIS_CLUSTER_NODES") {
+        JwtManager::builder().revocation_store(cluster_store(&nodes).await)
+    } else {
+        let redis_url = std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned());
+        let store = match RedisStore::connect(&redis_url).await {
+            Ok(store) => store,
+            Err(err) => {
+                eprintln!(
+                    "error: REDIS_URL={}: {err}. Start Redis there, or set REDIS_URL to a \
+                     reachable Redis (default {DEFAULT_REDIS_URL}).",
+                    redacted(&redis_url)
+                );
+                std::process::exit(1);
+            }
+        };
+        JwtManager::builder().revocation_store(store)
     };
 
-    let jwt = JwtManager::builder()
+    // Every verified token is looked up in Redis: a revoked one answers
+    // 401 `Token has been revoked`.
+    let jwt = builder
         .secret_key("super-secret") // Change this!
         .access_token_expires(ACCESS_EXPIRES)
-        // Every verified token is looked up in Redis: a revoked one answers
-        // 401 `Token has been revoked`.
-        .revocation_store(store)
         // ... and so is its identity's logout-everywhere time.
         .logout_everywhere(true)
         .build()

@@ -1396,6 +1396,38 @@ fn blocklist_redis() {
     );
 }
 
+#[test]
+fn blocklist_redis_on_a_cluster() {
+    let Some(cluster) = jwt_ext_tests::redis_cluster::RedisCluster::start(false) else {
+        return;
+    };
+    let nodes = cluster.urls().join(",");
+    let server = Server::start_with_env(
+        "blocklist_redis",
+        &[
+            ("REDIS_CLUSTER_NODES", &nodes),
+            // Not used: the cluster wins.
+            ("REDIS_URL", "redis://127.0.0.1:1"),
+        ],
+    );
+    let jwt = examples_manager();
+    let token = expect_tokens(
+        &server.post("/login", None, None),
+        &["access_token", "refresh_token"],
+    )
+    .remove(0);
+    expect(&server.get("/protected", Some(&token)), 200, hello_world());
+    expect(
+        &server.send("DELETE", "/logout", Some(&token), None),
+        200,
+        json!({ "msg": "Access token revoked" }),
+    );
+    expect(&server.get("/protected", Some(&token)), 401, revoked());
+    let key = format!("jwt-ext:revoked:{}", jti_of(&jwt, &token));
+    let master = cluster.master_of(&key);
+    assert_eq!(cluster.cli(master, &["exists", &key]).trim(), "1");
+}
+
 /// A child process killed when dropped.
 struct KillOnDrop(Child);
 

@@ -137,7 +137,7 @@
 //! | `macros` | yes | [`#[jwt_required]`](jwt_required) |
 //! | `aws_lc_rs` | yes | jsonwebtoken's aws-lc-rs backend (fastest RSA and EC) |
 //! | `rust_crypto` | no | jsonwebtoken's pure-Rust backend; when both backends are enabled, aws-lc-rs is used |
-//! | `redis` | no | `RedisStore`, a revocation store shared by every instance |
+//! | `redis` | no | `RedisStore` and `RedisClusterStore` (Redis Cluster, Valkey cluster), revocation stores shared by every instance |
 //! | `oidc` | no | `TrustedIssuer::discover`, `TrustedIssuer::jwks_url` and `RemoteKeySource`: keys from an identity provider, by OpenID Connect discovery or a JWKS URL, fetched with awc over rustls (aws-lc-rs) ([guide](guide::identity_providers)) |
 //!
 //! Building a [`JwtManager`] installs the crypto provider of the enabled
@@ -197,6 +197,8 @@ pub use respond::{
     CookieOptions, ImplicitRefresh, ImplicitRefreshMiddleware, JWKS_MAX_AGE_SECS, SetCookieTarget,
     jwks_handler,
 };
+#[cfg(feature = "redis")]
+pub use revocation::RedisClusterStore;
 #[cfg(feature = "redis")]
 pub use revocation::RedisStore;
 pub use revocation::{MemoryStore, RevocationStore, StoreError, StoreFuture};

@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod oidc;
+pub mod redis_cluster;
 pub mod redis_server;
 
 use std::path::PathBuf;

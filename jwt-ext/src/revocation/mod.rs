@@ -7,6 +7,8 @@ mod check;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_cluster;
 
 use std::fmt;
 use std::future::Future;
@@ -17,6 +19,8 @@ pub(crate) use check::{RevocationCheck, family_of};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
+#[cfg(feature = "redis")]
+pub use redis_cluster::RedisClusterStore;
 
 /// The future of a [`RevocationStore`] operation.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + 'a>>;

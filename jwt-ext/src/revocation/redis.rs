@@ -71,7 +71,7 @@ impl RedisStore {
 /// when Redis cannot express the TTL: Redis refuses an expiry whose
 /// `now + PX` overflows a signed 64-bit count of milliseconds, so anything
 /// above a quarter of that range (about 73 million years) is kept forever.
-fn px_millis(ttl: Duration) -> Option<i64> {
+pub(super) fn px_millis(ttl: Duration) -> Option<i64> {
     const LONGEST: i64 = i64::MAX / 4;
     // At least a millisecond: PX 0 is an error.
     let millis = i64::try_from(ttl.as_millis()).ok()?.max(1);
@@ -81,7 +81,7 @@ fn px_millis(ttl: Duration) -> Option<i64> {
 /// Raises the time under `KEYS[1]` to `ARGV[1]` unless it is already
 /// later, and renews its expiry (`ARGV[2]` milliseconds, empty: none), in
 /// one atomic step: of two concurrent logouts the later time wins.
-const RAISE_NOT_BEFORE: &str = r"
+pub(super) const RAISE_NOT_BEFORE: &str = r"
 local at = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current > at then at = current end
