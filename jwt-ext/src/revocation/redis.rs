@@ -165,23 +165,11 @@ impl RevocationStore for RedisStore {
         Box::pin(async move {
             let mut connection = self.connection.clone();
             // One MGET: the per-request cost stays one command, one round trip.
-            let mut command = redis::cmd("MGET");
-            for key in keys {
-                command.arg(format!("{}{key}", self.prefix));
-            }
-            command.arg(format!("{}{not_before}", self.prefix));
-            let mut values: Vec<Option<String>> = command
+            let values = not_before_lookup(&self.prefix, keys, not_before)
                 .query_async(&mut connection)
                 .await
                 .map_err(redis_error)?;
-            let time = match values.pop().flatten() {
-                Some(time) => Some(time.parse::<u64>().map_err(|_| {
-                    // Unreadable: refusing is safer than guessing.
-                    StoreError::new("Redis: a \"not before\" time is not a number")
-                })?),
-                None => None,
-            };
-            Ok((values.iter().any(Option::is_some), time))
+            read_not_before(values, "Redis")
         })
     }
 }
@@ -192,6 +180,33 @@ impl std::fmt::Debug for RedisStore {
             .field("prefix", &self.prefix)
             .finish_non_exhaustive()
     }
+}
+
+/// The `MGET` of a token's keys and, last, its identity's "not before"
+/// time: one command for both.
+pub(super) fn not_before_lookup(prefix: &str, keys: &[String], not_before: &str) -> redis::Cmd {
+    let mut command = redis::cmd("MGET");
+    for key in keys {
+        command.arg(format!("{prefix}{key}"));
+    }
+    command.arg(format!("{prefix}{not_before}"));
+    command
+}
+
+/// Whether any token key was found, and the "not before" time, from the
+/// answer of [`not_before_lookup`]; `store` names the store in errors.
+pub(super) fn read_not_before(
+    mut values: Vec<Option<String>>,
+    store: &str,
+) -> Result<(bool, Option<u64>), StoreError> {
+    let time = match values.pop().flatten() {
+        // Unreadable: refusing is safer than guessing.
+        Some(time) => Some(time.parse::<u64>().map_err(|_| {
+            StoreError::new(format!("{store}: a \"not before\" time is not a number"))
+        })?),
+        None => None,
+    };
+    Ok((values.iter().any(Option::is_some), time))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, SingleNodeRoutingInfo, SlotAddr};
 
-use super::redis::{RAISE_NOT_BEFORE, px_millis};
+use super::redis::{RAISE_NOT_BEFORE, not_before_lookup, px_millis, read_not_before};
 use super::{RevocationStore, StoreError, StoreFuture};
 
 /// Revoked keys in a Redis Cluster (or a Valkey cluster), with a TTL equal
@@ -201,23 +201,11 @@ impl RevocationStore for RedisClusterStore {
             let mut connection = self.connection.clone();
             // One MGET, split per node by the client and answered in order;
             // any node failing fails it all.
-            let mut command = redis::cmd("MGET");
-            for key in keys {
-                command.arg(format!("{}{key}", self.prefix));
-            }
-            command.arg(format!("{}{not_before}", self.prefix));
-            let mut values: Vec<Option<String>> = command
+            let values = not_before_lookup(&self.prefix, keys, not_before)
                 .query_async(&mut connection)
                 .await
                 .map_err(cluster_error)?;
-            let time = match values.pop().flatten() {
-                Some(time) => Some(time.parse::<u64>().map_err(|_| {
-                    // Unreadable: refusing is safer than guessing.
-                    StoreError::new("Redis Cluster: a \"not before\" time is not a number")
-                })?),
-                None => None,
-            };
-            Ok((values.iter().any(Option::is_some), time))
+            read_not_before(values, "Redis Cluster")
         })
     }
 
