@@ -81,7 +81,7 @@ pub(super) fn px_millis(ttl: Duration) -> Option<i64> {
 /// Raises the time under `KEYS[1]` to `ARGV[1]` unless it is already
 /// later, and renews its expiry (`ARGV[2]` milliseconds, empty: none), in
 /// one atomic step: of two concurrent logouts the later time wins.
-pub(super) const RAISE_NOT_BEFORE: &str = r"
+const RAISE_NOT_BEFORE: &str = r"
 local at = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current > at then at = current end
@@ -141,15 +141,7 @@ impl RevocationStore for RedisStore {
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let mut connection = self.connection.clone();
-            let millis = ttl
-                .and_then(px_millis)
-                .map_or_else(String::new, |millis| millis.to_string());
-            let _: i64 = redis::cmd("EVAL")
-                .arg(RAISE_NOT_BEFORE)
-                .arg(1)
-                .arg(format!("{}{key}", self.prefix))
-                .arg(at)
-                .arg(millis)
+            let _: i64 = raise_not_before_command(&self.prefix, key, at, ttl)
                 .query_async(&mut connection)
                 .await
                 .map_err(redis_error)?;
@@ -180,6 +172,27 @@ impl std::fmt::Debug for RedisStore {
             .field("prefix", &self.prefix)
             .finish_non_exhaustive()
     }
+}
+
+/// The script that moves `key`'s "not before" time forward to `at`,
+/// atomically, kept for `ttl`.
+pub(super) fn raise_not_before_command(
+    prefix: &str,
+    key: &str,
+    at: u64,
+    ttl: Option<Duration>,
+) -> redis::Cmd {
+    let millis = ttl
+        .and_then(px_millis)
+        .map_or_else(String::new, |millis| millis.to_string());
+    let mut command = redis::cmd("EVAL");
+    command
+        .arg(RAISE_NOT_BEFORE)
+        .arg(1)
+        .arg(format!("{prefix}{key}"))
+        .arg(at)
+        .arg(millis);
+    command
 }
 
 /// The `MGET` of a token's keys and, last, its identity's "not before"

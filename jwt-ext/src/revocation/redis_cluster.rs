@@ -16,7 +16,7 @@ use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, SingleNodeRoutingInfo, SlotAddr};
 
-use super::redis::{RAISE_NOT_BEFORE, not_before_lookup, px_millis, read_not_before};
+use super::redis::{not_before_lookup, px_millis, raise_not_before_command, read_not_before};
 use super::{RevocationStore, StoreError, StoreFuture};
 
 /// Revoked keys in a Redis Cluster (or a Valkey cluster), with a TTL equal
@@ -177,16 +177,7 @@ impl RevocationStore for RedisClusterStore {
         ttl: Option<Duration>,
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let millis = ttl
-                .and_then(px_millis)
-                .map_or_else(String::new, |millis| millis.to_string());
-            let mut command = redis::cmd("EVAL");
-            command
-                .arg(RAISE_NOT_BEFORE)
-                .arg(1)
-                .arg(format!("{}{key}", self.prefix))
-                .arg(at)
-                .arg(millis);
+            let command = raise_not_before_command(&self.prefix, key, at, ttl);
             let _: i64 = self.write(command, key).await?;
             Ok(())
         })
