@@ -25,6 +25,7 @@ mod oidc;
 mod oidc_provider;
 mod pipeline;
 mod python_json;
+mod redis_cache;
 mod redis_cluster;
 mod redis_store;
 mod remote_keys;

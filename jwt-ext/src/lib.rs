@@ -201,7 +201,9 @@ pub use respond::{
 pub use revocation::RedisClusterStore;
 #[cfg(feature = "redis")]
 pub use revocation::RedisStore;
-pub use revocation::{MemoryStore, RevocationStore, StoreError, StoreFuture};
+#[cfg(feature = "redis")]
+pub use revocation::{CacheStats, LocalCache};
+pub use revocation::{Lookup, MemoryStore, RevocationStore, StoreError, StoreFuture};
 pub use token::{AccessToken, DecodeOptions, Fresh, RefreshToken, get_unverified_jwt_headers};
 
 #[cfg(feature = "macros")]

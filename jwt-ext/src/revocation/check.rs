@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{RevocationStore, StoreError, keys};
+use super::{Lookup, RevocationStore, StoreError, keys};
 use crate::{DecodedJwt, Failure, JwtErrorKind};
 
 /// How revocation is checked: the store, the time it may take, and what a
@@ -111,16 +111,16 @@ impl RevocationCheck {
                 watched.push(keys::family(&family));
             }
         }
-        if !self.logout_everywhere {
-            if watched.is_empty() {
-                return Ok(false);
-            }
-            return self.timed(self.store.contains(&watched)).await;
+        if !self.logout_everywhere && watched.is_empty() {
+            return Ok(false);
         }
-        let not_before = keys::logout(jwt.identity());
-        let (listed, time) = self
-            .timed(self.store.contains_or_not_before(&watched, &not_before))
-            .await?;
+        let not_before = self.logout_everywhere.then(|| keys::logout(jwt.identity()));
+        let expires_at = jwt.expires_at().map(|exp| u64::try_from(exp).unwrap_or(0));
+        let mut lookup = Lookup::new(&watched).expiring_at(expires_at);
+        if let Some(key) = &not_before {
+            lookup = lookup.with_not_before(key);
+        }
+        let (listed, time) = self.timed(self.store.lookup(lookup)).await?;
         Ok(listed || time.is_some_and(|time| issued_by(jwt, time)))
     }
 }

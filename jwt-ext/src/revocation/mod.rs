@@ -3,18 +3,24 @@
 //! Revoking, rotation and token pairs, which mint and need the manager,
 //! are in `lifecycle`.
 
+#[cfg(feature = "redis")]
+mod cache;
 mod check;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
 mod redis_cluster;
+#[cfg(feature = "redis")]
+mod redis_tracking;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+#[cfg(feature = "redis")]
+pub use cache::{CacheStats, LocalCache};
 pub(crate) use check::{RevocationCheck, family_of};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
@@ -92,6 +98,64 @@ pub trait RevocationStore: Send + Sync + 'static {
     ) -> StoreFuture<'a, (bool, Option<u64>)> {
         let _ = (keys, not_before);
         Box::pin(std::future::ready(Err(unsupported())))
+    }
+
+    /// The check the pipeline makes once per request: whether any of the
+    /// token's keys is recorded and, with log out everywhere, the
+    /// identity's "not before" time, in one round trip.
+    ///
+    /// The default calls [`contains`](Self::contains) or
+    /// [`contains_or_not_before`](Self::contains_or_not_before); a store
+    /// with a local cache overrides it to use
+    /// [`Lookup::expires_at`], which says how long the answer is worth
+    /// keeping.
+    fn lookup<'a>(&'a self, lookup: Lookup<'a>) -> StoreFuture<'a, (bool, Option<u64>)> {
+        Box::pin(async move {
+            match lookup.not_before {
+                Some(not_before) => self.contains_or_not_before(lookup.keys, not_before).await,
+                None => Ok((self.contains(lookup.keys).await?, None)),
+            }
+        })
+    }
+}
+
+/// What the pipeline asks a [`RevocationStore`] about one token; see
+/// [`RevocationStore::lookup`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Lookup<'a> {
+    /// The token's keys (its id, its refresh family): is any recorded?
+    pub keys: &'a [String],
+    /// The key of its identity's "not before" time, with log out
+    /// everywhere on.
+    pub not_before: Option<&'a str>,
+    /// The token's `exp` (Unix seconds), if it has one: after it the
+    /// token is refused anyway, so an answer about it is worth nothing.
+    pub expires_at: Option<u64>,
+}
+
+impl<'a> Lookup<'a> {
+    /// A lookup of `keys`, without "not before" time or expiry.
+    pub fn new(keys: &'a [String]) -> Self {
+        Lookup {
+            keys,
+            not_before: None,
+            expires_at: None,
+        }
+    }
+
+    /// Also reads the "not before" time under `key`.
+    #[must_use]
+    pub fn with_not_before(mut self, key: &'a str) -> Self {
+        self.not_before = Some(key);
+        self
+    }
+
+    /// The token expires at `exp` (Unix seconds).
+    #[must_use]
+    pub fn expiring_at(mut self, exp: Option<u64>) -> Self {
+        self.expires_at = exp;
+        self
     }
 }
 

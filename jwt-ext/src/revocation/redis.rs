@@ -1,10 +1,13 @@
 //! A Redis revocation store, shared by every instance of a service.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{RevocationStore, StoreError, StoreFuture};
+use super::cache::{CacheStats, LocalCache, Value};
+use super::redis_tracking::Tracked;
+use super::{Lookup, RevocationStore, StoreError, StoreFuture};
 
 /// Revoked keys in Redis, with a TTL equal to the token's remaining
 /// lifetime, so the list cleans itself up. Every instance that shares the
@@ -14,11 +17,16 @@ use super::{RevocationStore, StoreError, StoreFuture};
 /// The connection is managed: after Redis restarts, the next requests
 /// reconnect. While Redis is unreachable, lookups fail and protected routes
 /// answer 503 (fail closed), unless fail-open was chosen explicitly.
+///
+/// Every protected request costs a Redis round trip, unless the store
+/// keeps a [local cache](Self::with_local_cache) that Redis keeps coherent.
 #[derive(Clone)]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
+    url: Arc<str>,
+    tracked: Option<Arc<Tracked>>,
 }
 
 impl RedisStore {
@@ -40,6 +48,8 @@ impl RedisStore {
         Ok(RedisStore {
             connection,
             prefix: "jwt-ext:".to_owned(),
+            url: Arc::from(url),
+            tracked: None,
         })
     }
 
@@ -48,7 +58,58 @@ impl RedisStore {
     #[must_use]
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
+        if let Some(tracked) = &self.tracked {
+            tracked.set_prefix(&self.prefix);
+        }
         self
+    }
+
+    /// Keeps the answers of the per-request check in this process, so a
+    /// protected request normally costs a local lookup instead of a Redis
+    /// round trip, with Redis keeping the copy coherent (server-assisted
+    /// client-side caching, Redis 6 or later).
+    ///
+    /// A second connection, in RESP3 with `CLIENT TRACKING` on, reads
+    /// what the cache misses; Redis remembers each key read over it and
+    /// pushes an invalidation when any client, on any instance, changes
+    /// that key, so a revocation through any instance reaches this one's
+    /// cache as fast as Redis can push it. A heartbeat proves the channel
+    /// alive four times per [staleness](LocalCache::staleness) period; when
+    /// the connection is lost, or a heartbeat does not come back within
+    /// the period, the cache is dropped at once and lookups read Redis
+    /// directly (and answer 503 while Redis is down) until the channel is
+    /// back, which the store re-establishes by itself. A cached answer is
+    /// never used after the channel was last known alive plus the
+    /// staleness bound (100 ms by default).
+    ///
+    /// Entries live until their token expires, at most
+    /// [`capacity`](LocalCache::capacity) of them (100,000 by default,
+    /// about 20 MB), the oldest dropped first. Refresh-token rotation and
+    /// writes always go to Redis; this instance's own writes also drop
+    /// their key from its cache at once.
+    ///
+    /// ```no_run
+    /// use jwt_ext::{LocalCache, RedisStore};
+    ///
+    /// # async fn run() -> Result<(), jwt_ext::StoreError> {
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379")
+    ///     .await?
+    ///     .with_local_cache(LocalCache::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// A [`StoreError`] when the second connection cannot be made, or
+    /// Redis refuses RESP3 or tracking (before Redis 6).
+    pub async fn with_local_cache(mut self, cache: LocalCache) -> Result<Self, StoreError> {
+        self.tracked = Some(Tracked::start(&self.url, self.prefix.clone(), cache).await?);
+        Ok(self)
+    }
+
+    /// The counters of the local cache, if there is one.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.tracked.as_ref().map(|tracked| tracked.cache.stats())
     }
 
     /// The remaining lifetime of a key, for inspection and tests.
@@ -113,6 +174,7 @@ impl RevocationStore for RedisStore {
                 .query_async(&mut connection)
                 .await
                 .map_err(redis_error)?;
+            self.forget(key);
             Ok(reply.is_some())
         })
     }
@@ -145,6 +207,7 @@ impl RevocationStore for RedisStore {
                 .query_async(&mut connection)
                 .await
                 .map_err(redis_error)?;
+            self.forget(key);
             Ok(())
         })
     }
@@ -163,6 +226,104 @@ impl RevocationStore for RedisStore {
                 .map_err(redis_error)?;
             read_not_before(values, "Redis")
         })
+    }
+
+    fn lookup<'a>(&'a self, lookup: Lookup<'a>) -> StoreFuture<'a, (bool, Option<u64>)> {
+        Box::pin(async move {
+            if let Some(tracked) = &self.tracked
+                && let Some(answer) = self.cached_lookup(tracked, lookup).await?
+            {
+                return Ok(answer);
+            }
+            match lookup.not_before {
+                Some(not_before) => self.contains_or_not_before(lookup.keys, not_before).await,
+                None => Ok((self.contains(lookup.keys).await?, None)),
+            }
+        })
+    }
+}
+
+impl RedisStore {
+    /// The lookup answered by the cache, or read over the tracking
+    /// connection and cached; `None` when the cache cannot be trusted now
+    /// (the caller reads Redis directly).
+    async fn cached_lookup(
+        &self,
+        tracked: &Tracked,
+        lookup: Lookup<'_>,
+    ) -> Result<Option<(bool, Option<u64>)>, StoreError> {
+        let Some(epoch) = tracked.cache.trusted_epoch() else {
+            return Ok(None);
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        let expires_at = lookup.expires_at.unwrap_or(u64::MAX);
+        let cached = |key: &str| tracked.cache.get(key, now);
+        let mut complete = true;
+        for key in lookup.keys {
+            match cached(key) {
+                Some(Some(_)) => return Ok(Some((true, None))),
+                Some(None) => {}
+                None => complete = false,
+            }
+        }
+        let time = match lookup.not_before.map(cached) {
+            Some(Some(value)) => value,
+            Some(None) => {
+                complete = false;
+                None
+            }
+            None => None,
+        };
+        if complete {
+            return Ok(Some((false, parse_time(time.as_deref(), "Redis")?)));
+        }
+        let Some(mut connection) = tracked.connection() else {
+            return Ok(None);
+        };
+        let command = match lookup.not_before {
+            Some(not_before) => not_before_lookup(&self.prefix, lookup.keys, not_before),
+            None => {
+                let mut command = redis::cmd("MGET");
+                for key in lookup.keys {
+                    command.arg(format!("{}{key}", self.prefix));
+                }
+                command
+            }
+        };
+        let Ok(values) = command
+            .query_async::<Vec<Option<String>>>(&mut connection)
+            .await
+        else {
+            // The channel failed mid-read: its task notices; read directly.
+            return Ok(None);
+        };
+        let names = lookup
+            .keys
+            .iter()
+            .map(String::as_str)
+            .chain(lookup.not_before);
+        let mut listed = false;
+        let mut time = None;
+        for (i, (name, value)) in names.zip(values).enumerate() {
+            let value: Value = value.map(Arc::from);
+            if i < lookup.keys.len() {
+                listed |= value.is_some();
+            } else {
+                time = parse_time(value.as_deref(), "Redis")?;
+            }
+            tracked.cache.insert(name, value, expires_at, epoch);
+        }
+        Ok(Some((listed, time)))
+    }
+
+    /// Drops `key` from this instance's cache after writing it, so the
+    /// next request here sees the write even before Redis's push arrives.
+    fn forget(&self, key: &str) {
+        if let Some(tracked) = &self.tracked {
+            tracked.cache.invalidate(key);
+        }
     }
 }
 
@@ -212,14 +373,20 @@ pub(super) fn read_not_before(
     mut values: Vec<Option<String>>,
     store: &str,
 ) -> Result<(bool, Option<u64>), StoreError> {
-    let time = match values.pop().flatten() {
-        // Unreadable: refusing is safer than guessing.
-        Some(time) => Some(time.parse::<u64>().map_err(|_| {
-            StoreError::new(format!("{store}: a \"not before\" time is not a number"))
-        })?),
-        None => None,
-    };
+    let time = parse_time(values.pop().flatten().as_deref(), store)?;
     Ok((values.iter().any(Option::is_some), time))
+}
+
+/// A stored "not before" time; unreadable is an error, since refusing is
+/// safer than guessing.
+fn parse_time(value: Option<&str>, store: &str) -> Result<Option<u64>, StoreError> {
+    value
+        .map(|time| {
+            time.parse::<u64>().map_err(|_| {
+                StoreError::new(format!("{store}: a \"not before\" time is not a number"))
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]
