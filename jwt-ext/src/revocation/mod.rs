@@ -36,9 +36,13 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// Two operations are enough for revocation and refresh rotation; log out
 /// everywhere adds two more ([`raise_not_before`](Self::raise_not_before)
 /// and [`contains_or_not_before`](Self::contains_or_not_before)), whose
-/// defaults fail, so a store written before them still compiles. jwt-ext ships [`MemoryStore`] (one process) and, with the
-/// `redis` feature, `RedisStore` (shared by every instance); a SQL table
-/// or any other store implements the trait in a few lines.
+/// defaults fail, so a store written before them still compiles. The
+/// per-request check goes through [`lookup`](Self::lookup), whose default
+/// calls those; a store with a local cache overrides it. jwt-ext ships
+/// [`MemoryStore`] (one process) and, with the `redis` feature,
+/// `RedisStore` (shared by every instance, with an optional local cache
+/// kept coherent by Redis); a SQL table or any other store implements the
+/// trait in a few lines.
 ///
 /// ```
 /// use std::time::Duration;
