@@ -1,8 +1,8 @@
 //! End to end: runs each example binary of `examples/` on a free port and
 //! replays the curl session of its doc comment over real HTTP.
 //!
-//! The binaries must be built first (`cargo build --examples`; a plain
-//! `cargo test` of the whole workspace builds them too). A missing or stale
+//! The binaries must be built first (`cargo build --workspace --examples`;
+//! `cargo test --workspace` builds them too). A missing or stale
 //! binary fails the test, it is never skipped.
 
 use std::path::{Path, PathBuf};
@@ -156,7 +156,7 @@ fn example_binary(name: &str) -> PathBuf {
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         binary.is_file(),
-        "example binary {} is missing: build the examples first: cargo build --examples",
+        "example binary {} is missing: build the examples first: cargo build --workspace --examples",
         binary.display()
     );
     // An edited example with an old binary would test yesterday's code.
@@ -165,7 +165,7 @@ fn example_binary(name: &str) -> PathBuf {
         .join(format!("{name}.rs"));
     assert!(
         modified(&binary) >= modified(&source),
-        "example binary {} is older than examples/{name}.rs: build the examples first: cargo build --examples",
+        "example binary {} is older than examples/{name}.rs: build the examples first: cargo build --workspace --examples",
         binary.display()
     );
     binary
