@@ -15,6 +15,7 @@ use chrono::DateTime;
 use jwt_ext::{
     Jwt, JwtError, JwtManager, MemoryStore, RedisStore, RevocationStore, StoreFuture, jwt_required,
 };
+use jwt_ext_tests::app::call_bearer;
 use jwt_ext_tests::redis_server::RedisServer;
 use serde_json::{Value, json};
 
@@ -84,29 +85,6 @@ macro_rules! app {
     };
 }
 
-async fn call(
-    app: &impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse,
-        Error = actix_web::Error,
-    >,
-    method: Method,
-    path: &str,
-    token: &str,
-) -> (u16, Value) {
-    let req = test::TestRequest::default()
-        .method(method)
-        .uri(path)
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .to_request();
-    let resp = test::call_service(app, req).await;
-    let status = resp.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null),
-    )
-}
-
 fn revoked() -> (u16, Value) {
     (401, json!({ "msg": "Token has been revoked" }))
 }
@@ -133,31 +111,41 @@ async fn logout_everywhere_refuses_older_tokens(
     let access = two.create_access_token("ann").unwrap();
     for app in [&app_one, &app_two] {
         assert_eq!(
-            call(app, Method::GET, "/protected", &old_access).await.0,
+            call_bearer(app, Method::GET, "/protected", &old_access)
+                .await
+                .0,
             200
         );
         assert_eq!(
-            call(app, Method::POST, "/refresh", &old_refresh).await.0,
+            call_bearer(app, Method::POST, "/refresh", &old_refresh)
+                .await
+                .0,
             200
         );
     }
 
     clock.advance(5);
     assert_eq!(
-        call(&app_one, Method::DELETE, "/logout_everywhere", &access).await,
+        call_bearer(&app_one, Method::DELETE, "/logout_everywhere", &access).await,
         (200, json!({ "msg": "All sessions revoked" }))
     );
     // Minted in the logout's own second: cannot show it is newer, refused.
     let same_second = one.create_access_token("ann").unwrap();
     for app in [&app_one, &app_two] {
         for token in [&old_access, &access, &same_second] {
-            assert_eq!(call(app, Method::GET, "/protected", token).await, revoked());
+            assert_eq!(
+                call_bearer(app, Method::GET, "/protected", token).await,
+                revoked()
+            );
         }
         assert_eq!(
-            call(app, Method::POST, "/refresh", &old_refresh).await,
+            call_bearer(app, Method::POST, "/refresh", &old_refresh).await,
             revoked()
         );
-        assert_eq!(call(app, Method::GET, "/protected", &bob).await.0, 200);
+        assert_eq!(
+            call_bearer(app, Method::GET, "/protected", &bob).await.0,
+            200
+        );
     }
     // Rotation asks the store again: a logged-out refresh token is not
     // exchanged, even where no route checked it.
@@ -173,11 +161,15 @@ async fn logout_everywhere_refuses_older_tokens(
     let new_refresh = two.create_refresh_token("ann").unwrap();
     for app in [&app_one, &app_two] {
         assert_eq!(
-            call(app, Method::GET, "/protected", &new_access).await.0,
+            call_bearer(app, Method::GET, "/protected", &new_access)
+                .await
+                .0,
             200
         );
         assert_eq!(
-            call(app, Method::POST, "/refresh", &new_refresh).await.0,
+            call_bearer(app, Method::POST, "/refresh", &new_refresh)
+                .await
+                .0,
             200
         );
     }
@@ -186,7 +178,7 @@ async fn logout_everywhere_refuses_older_tokens(
     clock.advance(1);
     two.revoke_all_tokens_of(&json!("ann")).await.unwrap();
     assert_eq!(
-        call(&app_one, Method::GET, "/protected", &new_access).await,
+        call_bearer(&app_one, Method::GET, "/protected", &new_access).await,
         revoked()
     );
 }
@@ -235,7 +227,7 @@ async fn an_earlier_logout_never_moves_the_time_back() {
     late_jwt.revoke_all_tokens_of(&json!("ann")).await.unwrap();
     early_jwt.revoke_all_tokens_of(&json!("ann")).await.unwrap();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &token).await,
+        call_bearer(&app, Method::GET, "/protected", &token).await,
         revoked()
     );
 }
@@ -255,7 +247,7 @@ async fn a_refresh_family_can_be_revoked_explicitly() {
         .await
         .unwrap();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &pair.access_token)
+        call_bearer(&app, Method::GET, "/protected", &pair.access_token)
             .await
             .0,
         200
@@ -265,16 +257,18 @@ async fn a_refresh_family_can_be_revoked_explicitly() {
         .await
         .unwrap();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &pair.access_token).await,
+        call_bearer(&app, Method::GET, "/protected", &pair.access_token).await,
         revoked()
     );
     assert_eq!(
-        call(&app, Method::POST, "/refresh", &pair.refresh_token).await,
+        call_bearer(&app, Method::POST, "/refresh", &pair.refresh_token).await,
         revoked()
     );
     // Another login of the same user is another family.
     assert_eq!(
-        call(&app, Method::POST, "/refresh", &other_login).await.0,
+        call_bearer(&app, Method::POST, "/refresh", &other_login)
+            .await
+            .0,
         200
     );
     // An access token outside rotation names no family.
@@ -308,11 +302,11 @@ async fn a_store_without_the_feature_answers_503_and_the_handler_does_not_run() 
     let app = app!(jwt.clone(), runs.clone());
     let token = jwt.create_access_token("ann").unwrap();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &token).await,
+        call_bearer(&app, Method::GET, "/protected", &token).await,
         unavailable()
     );
     assert_eq!(
-        call(&app, Method::DELETE, "/logout_everywhere", &token).await,
+        call_bearer(&app, Method::DELETE, "/logout_everywhere", &token).await,
         unavailable()
     );
     assert_eq!(runs.0.load(Ordering::SeqCst), 0);
@@ -331,7 +325,10 @@ async fn a_store_without_the_feature_answers_503_and_the_handler_does_not_run() 
         .unwrap();
     let app = app!(off.clone(), Runs::default());
     let token = off.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &token).await.0,
+        200
+    );
     let err = off.revoke_all_tokens_of(&json!("ann")).await.unwrap_err();
     assert_eq!(err.status().as_u16(), 500);
 }
@@ -346,14 +343,17 @@ async fn redis_down_fails_closed() {
     let runs = Runs::default();
     let app = app!(jwt.clone(), runs.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &token).await.0,
+        200
+    );
     redis.stop();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &token).await,
+        call_bearer(&app, Method::GET, "/protected", &token).await,
         unavailable()
     );
     assert_eq!(
-        call(&app, Method::DELETE, "/logout_everywhere", &token).await,
+        call_bearer(&app, Method::DELETE, "/logout_everywhere", &token).await,
         unavailable()
     );
     assert_eq!(runs.0.load(Ordering::SeqCst), 1);
@@ -391,15 +391,26 @@ async fn a_protected_request_costs_one_redis_command() {
     let app = app!(jwt.clone(), Runs::default());
     let token = jwt.create_access_token("ann").unwrap();
     let refresh = jwt.create_refresh_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &token).await.0,
+        200
+    );
 
     redis.command(&["CONFIG", "RESETSTAT"]);
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &token).await.0,
+        200
+    );
     assert_eq!(commands_since_reset(&redis), vec![("mget".to_owned(), 1)]);
 
     // A refresh token adds the rotation's reuse lookup, as before.
     redis.command(&["CONFIG", "RESETSTAT"]);
-    assert_eq!(call(&app, Method::POST, "/refresh", &refresh).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::POST, "/refresh", &refresh)
+            .await
+            .0,
+        200
+    );
     assert_eq!(
         commands_since_reset(&redis),
         vec![("exists".to_owned(), 1), ("mget".to_owned(), 1)]
@@ -418,12 +429,18 @@ async fn a_token_without_iat_is_refused_once_its_identity_logged_out() {
         &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
     )
     .unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &token).await.0,
+        200
+    );
     jwt.revoke_all_tokens_of(&json!("bob")).await.unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &token).await.0,
+        200
+    );
     jwt.revoke_all_tokens_of(&json!("ann")).await.unwrap();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &token).await,
+        call_bearer(&app, Method::GET, "/protected", &token).await,
         revoked()
     );
 }

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use actix_web::http::Method;
 use actix_web::{App, HttpResponse, test, web};
 use jwt_ext::{Jwt, JwtError, JwtManager, LocalCache, RedisStore, jwt_required};
+use jwt_ext_tests::app::{call_bearer, logout_status, protected_status};
 use jwt_ext_tests::redis_server::RedisServer;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SECRET: &str = "redis-cache-secret-0123456789abcdef-012";
 
@@ -63,29 +64,6 @@ macro_rules! app {
     };
 }
 
-async fn call(
-    app: &impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse,
-        Error = actix_web::Error,
-    >,
-    method: Method,
-    path: &str,
-    token: &str,
-) -> (u16, Value) {
-    let req = test::TestRequest::default()
-        .method(method)
-        .uri(path)
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .to_request();
-    let resp = test::call_service(app, req).await;
-    let status = resp.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null),
-    )
-}
-
 /// `calls=` of `command` in Redis's `INFO commandstats`, 0 when unused.
 fn calls(redis: &RedisServer, command: &str) -> u64 {
     let info = redis.command_text(&["INFO", "commandstats"]);
@@ -116,11 +94,11 @@ async fn cached_answers_cost_no_redis_round_trip() {
     let (store, jwt) = instance(&redis.url(), LocalCache::new()).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     let reads = calls(&redis, "mget");
     assert!(reads >= 1, "the first lookup reads Redis");
     for _ in 0..50 {
-        assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+        assert_eq!(protected_status(&app, &token).await, 200);
     }
     assert_eq!(
         calls(&redis, "mget"),
@@ -145,26 +123,17 @@ async fn a_revocation_through_one_instance_reaches_the_others_cache_at_once() {
     let (app_one, app_two) = (app!(one.clone()), app!(two.clone()));
     let token = one.create_access_token("ann").unwrap();
     for _ in 0..3 {
-        assert_eq!(
-            call(&app_two, Method::GET, "/protected", &token).await.0,
-            200
-        );
+        assert_eq!(protected_status(&app_two, &token).await, 200);
     }
     assert!(
         two_store.cache_stats().unwrap().hits > 0,
         "two answers from its cache"
     );
-    assert_eq!(
-        call(&app_one, Method::DELETE, "/logout", &token).await.0,
-        200
-    );
+    assert_eq!(logout_status(&app_one, &token).await, 200);
     // The revoking instance sees its own write at once.
-    assert_eq!(
-        call(&app_one, Method::GET, "/protected", &token).await.0,
-        401
-    );
+    assert_eq!(protected_status(&app_one, &token).await, 401);
     let took = within(Duration::from_millis(100), async || {
-        call(&app_two, Method::GET, "/protected", &token).await
+        call_bearer(&app_two, Method::GET, "/protected", &token).await
             == (401, json!({ "msg": "Token has been revoked" }))
     })
     .await;
@@ -183,8 +152,8 @@ async fn a_write_by_any_other_redis_client_invalidates_the_cache() {
     let (_, jwt) = instance(&redis.url(), LocalCache::new()).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     // Another service (a Flask backend sharing the blocklist, an operator)
     // writes the key directly.
     let jti = jwt.decode_token(&token).unwrap().jti().unwrap().to_owned();
@@ -193,7 +162,7 @@ async fn a_write_by_any_other_redis_client_invalidates_the_cache() {
         "+OK"
     );
     let took = within(Duration::from_millis(100), async || {
-        call(&app, Method::GET, "/protected", &token).await.0 == 401
+        protected_status(&app, &token).await == 401
     })
     .await;
     assert!(
@@ -213,26 +182,20 @@ async fn logging_out_everywhere_reaches_every_cache() {
     let access = one.create_access_token("ann").unwrap();
     let other = one.create_access_token("bob").unwrap();
     for token in [&access, &other, &access] {
-        assert_eq!(
-            call(&app_two, Method::GET, "/protected", token).await.0,
-            200
-        );
+        assert_eq!(protected_status(&app_two, token).await, 200);
     }
     assert_eq!(
-        call(&app_one, Method::DELETE, "/logout_everywhere", &access)
+        call_bearer(&app_one, Method::DELETE, "/logout_everywhere", &access)
             .await
             .0,
         200
     );
     let took = within(Duration::from_millis(100), async || {
-        call(&app_two, Method::GET, "/protected", &access).await.0 == 401
+        protected_status(&app_two, &access).await == 401
     })
     .await;
     assert!(took.is_some(), "instance two still accepts ann's token");
-    assert_eq!(
-        call(&app_two, Method::GET, "/protected", &other).await.0,
-        200
-    );
+    assert_eq!(protected_status(&app_two, &other).await, 200);
 }
 
 #[actix_web::test]
@@ -244,7 +207,7 @@ async fn redis_killed_drops_the_cache_fails_closed_and_recovers() {
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
     for _ in 0..3 {
-        assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+        assert_eq!(protected_status(&app, &token).await, 200);
     }
     assert!(store.cache_stats().unwrap().entries > 0);
 
@@ -262,7 +225,7 @@ async fn redis_killed_drops_the_cache_fails_closed_and_recovers() {
     // Never a cached "not revoked" once the channel is gone.
     for _ in 0..3 {
         assert_eq!(
-            call(&app, Method::GET, "/protected", &token).await,
+            call_bearer(&app, Method::GET, "/protected", &token).await,
             (503, json!({ "msg": "Token revocation status unavailable" }))
         );
     }
@@ -270,16 +233,15 @@ async fn redis_killed_drops_the_cache_fails_closed_and_recovers() {
 
     redis.restart();
     let back = within(Duration::from_secs(10), async || {
-        store.cache_stats().unwrap().trusted
-            && call(&app, Method::GET, "/protected", &token).await.0 == 200
+        store.cache_stats().unwrap().trusted && protected_status(&app, &token).await == 200
     })
     .await;
     assert!(back.is_some(), "the cache did not come back with Redis");
     let reads = calls(&redis, "mget");
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     assert_eq!(calls(&redis, "mget"), reads, "cached again");
-    assert_eq!(call(&app, Method::DELETE, "/logout", &token).await.0, 200);
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 401);
+    assert_eq!(logout_status(&app, &token).await, 200);
+    assert_eq!(protected_status(&app, &token).await, 401);
 }
 
 #[actix_web::test]
@@ -290,7 +252,7 @@ async fn a_killed_tracking_connection_drops_the_cache_and_is_restored() {
     let (store, jwt) = instance(&redis.url(), LocalCache::new()).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     assert!(store.cache_stats().unwrap().entries > 0);
     // Only the connection with tracking on (flag `t`) goes; Redis stays.
     let list = redis.command_text(&["CLIENT", "LIST"]);
@@ -312,15 +274,15 @@ async fn a_killed_tracking_connection_drops_the_cache_and_is_restored() {
     );
     // Meanwhile answers come from Redis directly, and are right.
     let revoked = jwt.create_access_token("bob").unwrap();
-    assert_eq!(call(&app, Method::DELETE, "/logout", &revoked).await.0, 200);
-    assert_eq!(call(&app, Method::GET, "/protected", &revoked).await.0, 401);
+    assert_eq!(logout_status(&app, &revoked).await, 200);
+    assert_eq!(protected_status(&app, &revoked).await, 401);
     let back = within(Duration::from_secs(5), async || {
         store.cache_stats().unwrap().trusted
     })
     .await;
     assert!(back.is_some(), "tracking not restored");
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
-    assert_eq!(call(&app, Method::GET, "/protected", &revoked).await.0, 401);
+    assert_eq!(protected_status(&app, &token).await, 200);
+    assert_eq!(protected_status(&app, &revoked).await, 401);
 }
 
 #[actix_web::test]
@@ -332,8 +294,8 @@ async fn a_stalled_redis_stops_the_cache_within_its_staleness_bound() {
     let (store, jwt) = instance(&redis.url(), LocalCache::new().staleness(bound)).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     // Every client's commands held for a second: the connection is open
     // but silent, so invalidations could be held back too.
     assert_eq!(redis.command(&["CLIENT", "PAUSE", "1000"]), "+OK");
@@ -349,10 +311,9 @@ async fn a_stalled_redis_stops_the_cache_within_its_staleness_bound() {
     );
     // Past the bound, a request waits for Redis like without a cache.
     actix_web::rt::time::sleep(bound.saturating_sub(paused.elapsed())).await;
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 503);
+    assert_eq!(protected_status(&app, &token).await, 503);
     let back = within(Duration::from_secs(5), async || {
-        store.cache_stats().unwrap().trusted
-            && call(&app, Method::GET, "/protected", &token).await.0 == 200
+        store.cache_stats().unwrap().trusted && protected_status(&app, &token).await == 200
     })
     .await;
     assert!(back.is_some(), "not back after the pause");
@@ -366,7 +327,7 @@ async fn a_flush_empties_the_cache() {
     let (store, jwt) = instance(&redis.url(), LocalCache::new()).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     assert!(store.cache_stats().unwrap().entries > 0);
     assert_eq!(redis.command(&["FLUSHALL"]), "+OK");
     let emptied = within(Duration::from_millis(100), async || {
@@ -386,11 +347,11 @@ async fn the_cache_holds_at_most_its_capacity() {
     let mut last = String::new();
     for i in 0..400 {
         last = jwt.create_access_token(format!("user-{i}")).unwrap();
-        assert_eq!(call(&app, Method::GET, "/protected", &last).await.0, 200);
+        assert_eq!(protected_status(&app, &last).await, 200);
     }
     let stats = store.cache_stats().unwrap();
     assert!(stats.entries <= 64, "{stats:?}");
     let reads = calls(&redis, "mget");
-    assert_eq!(call(&app, Method::GET, "/protected", &last).await.0, 200);
+    assert_eq!(protected_status(&app, &last).await, 200);
     assert_eq!(calls(&redis, "mget"), reads, "the newest entries are kept");
 }

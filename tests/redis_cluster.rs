@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use actix_web::http::Method;
 use actix_web::{App, HttpResponse, test, web};
 use jwt_ext::{Jwt, JwtError, JwtManager, RedisClusterStore, RevocationStore, jwt_required};
+use jwt_ext_tests::app::call_bearer;
 use jwt_ext_tests::redis_cluster::RedisCluster;
 use serde_json::{Value, json};
 
@@ -71,29 +72,6 @@ macro_rules! app {
     };
 }
 
-async fn call(
-    app: &impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse,
-        Error = actix_web::Error,
-    >,
-    method: Method,
-    path: &str,
-    token: &str,
-) -> (u16, Value) {
-    let req = test::TestRequest::default()
-        .method(method)
-        .uri(path)
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .to_request();
-    let resp = test::call_service(app, req).await;
-    let status = resp.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null),
-    )
-}
-
 fn revoked() -> (u16, Value) {
     (401, json!({ "msg": "Token has been revoked" }))
 }
@@ -120,17 +98,17 @@ async fn a_revoked_token_is_refused_on_the_cluster() {
         jwt.create_access_token("bob").unwrap(),
     );
     assert_eq!(
-        call(&app, Method::DELETE, "/logout", &revoked_token)
+        call_bearer(&app, Method::DELETE, "/logout", &revoked_token)
             .await
             .0,
         200
     );
     assert_eq!(
-        call(&app, Method::GET, "/protected", &revoked_token).await,
+        call_bearer(&app, Method::GET, "/protected", &revoked_token).await,
         revoked()
     );
     assert_eq!(
-        call(&app, Method::GET, "/protected", &kept).await,
+        call_bearer(&app, Method::GET, "/protected", &kept).await,
         (200, json!({ "identity": "ann" }))
     );
     assert_eq!(runs.0.load(Ordering::SeqCst), 1);
@@ -138,7 +116,7 @@ async fn a_revoked_token_is_refused_on_the_cluster() {
     let other = manager(&cluster).await;
     let app = app!(other, Runs::default());
     assert_eq!(
-        call(&app, Method::GET, "/protected", &revoked_token).await,
+        call_bearer(&app, Method::GET, "/protected", &revoked_token).await,
         revoked()
     );
     let ttl = store(&cluster)
@@ -187,7 +165,7 @@ async fn rotation_and_reuse_detection_work_across_masters() {
     // `revoked:` key and its family's key on different masters.
     let (login, access) = loop {
         let login = jwt.create_refresh_token("ann").unwrap();
-        let (status, pair) = call(&app, Method::POST, "/refresh", &login).await;
+        let (status, pair) = call_bearer(&app, Method::POST, "/refresh", &login).await;
         assert_eq!(status, 200, "{pair}");
         let access = pair["access_token"].as_str().unwrap().to_owned();
         let family = jti(&jwt, &login);
@@ -197,14 +175,19 @@ async fn rotation_and_reuse_detection_work_across_masters() {
             break (login, access);
         }
     };
-    assert_eq!(call(&app, Method::GET, "/protected", &access).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &access)
+            .await
+            .0,
+        200
+    );
     // The exchanged token comes back: theft, the whole family is revoked.
     assert_eq!(
-        call(&app, Method::POST, "/refresh", &login).await,
+        call_bearer(&app, Method::POST, "/refresh", &login).await,
         revoked()
     );
     assert_eq!(
-        call(&app, Method::GET, "/protected", &access).await,
+        call_bearer(&app, Method::GET, "/protected", &access).await,
         revoked()
     );
     assert_eq!(runs.0.load(Ordering::SeqCst), 1);
@@ -246,13 +229,16 @@ async fn a_master_failing_over_refuses_or_answers_503_never_passes_then_recovers
         })
         .unwrap();
     assert_eq!(
-        call(&app, Method::DELETE, "/logout", &revoked_token)
+        call_bearer(&app, Method::DELETE, "/logout", &revoked_token)
             .await
             .0,
         200
     );
     cluster.wait_until_replicated(victim, Duration::from_secs(5));
-    assert_eq!(call(&app, Method::GET, "/protected", &valid).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &valid).await.0,
+        200
+    );
     let before = runs.0.load(Ordering::SeqCst);
 
     let killed = Instant::now();
@@ -260,12 +246,12 @@ async fn a_master_failing_over_refuses_or_answers_503_never_passes_then_recovers
     let (mut unavailable, mut served) = (0, 0);
     // The gap: until the replica is promoted and the client has found it.
     let recovered = loop {
-        let (status, body) = call(&app, Method::GET, "/protected", &revoked_token).await;
+        let (status, body) = call_bearer(&app, Method::GET, "/protected", &revoked_token).await;
         assert!(
             (status, &body) == (401, &revoked().1) || status == 503,
             "a revoked token during failover: {status} {body}"
         );
-        let (status, body) = call(&app, Method::GET, "/protected", &valid).await;
+        let (status, body) = call_bearer(&app, Method::GET, "/protected", &valid).await;
         match status {
             503 => {
                 assert_eq!(
@@ -296,10 +282,13 @@ async fn a_master_failing_over_refuses_or_answers_503_never_passes_then_recovers
     );
     // Served again by the promoted replica, the revocation kept.
     assert_eq!(
-        call(&app, Method::GET, "/protected", &revoked_token).await,
+        call_bearer(&app, Method::GET, "/protected", &revoked_token).await,
         revoked()
     );
-    assert_eq!(call(&app, Method::GET, "/protected", &valid).await.0, 200);
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &valid).await.0,
+        200
+    );
     eprintln!("failover: {unavailable} requests answered 503, served again after {recovered:?}");
 }
 
@@ -332,7 +321,7 @@ async fn with_replica_acks_a_revocation_no_replica_has_answers_503() {
         .unwrap();
     let app = app!(jwt.clone(), Runs::default());
     assert_eq!(
-        call(&app, Method::DELETE, "/logout", &token).await,
+        call_bearer(&app, Method::DELETE, "/logout", &token).await,
         (503, json!({ "msg": "Token revocation status unavailable" })),
         "the logout is not reported done"
     );
@@ -378,14 +367,17 @@ async fn log_out_everywhere_works_on_the_cluster() {
     // passes, and ann's new token passes.
     let later = instance(1_900_000_060).await;
     let app = app!(later.clone(), Runs::default());
-    assert_eq!(call(&app, Method::GET, "/protected", &ann).await, revoked());
     assert_eq!(
-        call(&app, Method::GET, "/protected", &bob).await,
+        call_bearer(&app, Method::GET, "/protected", &ann).await,
+        revoked()
+    );
+    assert_eq!(
+        call_bearer(&app, Method::GET, "/protected", &bob).await,
         (200, json!({ "identity": "bob" }))
     );
     let fresh = later.create_access_token("ann").unwrap();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &fresh).await,
+        call_bearer(&app, Method::GET, "/protected", &fresh).await,
         (200, json!({ "identity": "ann" }))
     );
 }

@@ -8,8 +8,9 @@ use std::time::Duration;
 use actix_web::{App, HttpResponse, test, web};
 use chrono::TimeDelta;
 use jwt_ext::{Jwt, JwtError, JwtManager, RedisStore, jwt_required};
+use jwt_ext_tests::app::{call_bearer, logout_status, protected_status};
 use jwt_ext_tests::redis_server::RedisServer;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SECRET: &str = "redis-test-secret-0123456789abcdef-0123";
 
@@ -48,29 +49,6 @@ macro_rules! app {
     };
 }
 
-async fn call(
-    app: &impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse,
-        Error = actix_web::Error,
-    >,
-    method: actix_web::http::Method,
-    path: &str,
-    token: &str,
-) -> (u16, Value) {
-    let req = test::TestRequest::default()
-        .method(method)
-        .uri(path)
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .to_request();
-    let resp = test::call_service(app, req).await;
-    let status = resp.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null),
-    )
-}
-
 use actix_web::http::Method;
 
 #[actix_web::test]
@@ -81,22 +59,13 @@ async fn a_revocation_on_one_instance_is_seen_by_the_other() {
     let (one, two) = (manager(&redis.url()).await, manager(&redis.url()).await);
     let (app_one, app_two) = (app!(one.clone()), app!(two.clone()));
     let token = one.create_access_token("ann").unwrap();
+    assert_eq!(protected_status(&app_two, &token).await, 200);
+    assert_eq!(logout_status(&app_one, &token).await, 200);
     assert_eq!(
-        call(&app_two, Method::GET, "/protected", &token).await.0,
-        200
-    );
-    assert_eq!(
-        call(&app_one, Method::DELETE, "/logout", &token).await.0,
-        200
-    );
-    assert_eq!(
-        call(&app_two, Method::GET, "/protected", &token).await,
+        call_bearer(&app_two, Method::GET, "/protected", &token).await,
         (401, json!({ "msg": "Token has been revoked" }))
     );
-    assert_eq!(
-        call(&app_one, Method::GET, "/protected", &token).await.0,
-        401
-    );
+    assert_eq!(protected_status(&app_one, &token).await, 401);
 }
 
 #[actix_web::test]
@@ -135,12 +104,12 @@ async fn redis_down_fails_closed_and_recovers() {
     let jwt = manager(&redis.url()).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
 
     redis.stop();
     let started = std::time::Instant::now();
     assert_eq!(
-        call(&app, Method::GET, "/protected", &token).await,
+        call_bearer(&app, Method::GET, "/protected", &token).await,
         (503, json!({ "msg": "Token revocation status unavailable" }))
     );
     assert!(
@@ -152,15 +121,15 @@ async fn redis_down_fails_closed_and_recovers() {
     // The managed connection reconnects within a few requests.
     let mut status = 0;
     for _ in 0..50 {
-        status = call(&app, Method::GET, "/protected", &token).await.0;
+        status = protected_status(&app, &token).await;
         if status == 200 {
             break;
         }
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(status, 200, "service recovered once Redis came back");
-    assert_eq!(call(&app, Method::DELETE, "/logout", &token).await.0, 200);
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 401);
+    assert_eq!(logout_status(&app, &token).await, 200);
+    assert_eq!(protected_status(&app, &token).await, 401);
 }
 
 #[actix_web::test]
@@ -171,12 +140,12 @@ async fn a_stalled_redis_times_out() {
     let jwt = manager(&redis.url()).await;
     let app = app!(jwt.clone());
     let token = jwt.create_access_token("ann").unwrap();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+    assert_eq!(protected_status(&app, &token).await, 200);
     // CLIENT PAUSE holds every client's commands for a second.
     assert_eq!(redis.command(&["CLIENT", "PAUSE", "1000"]), "+OK");
     actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     let started = std::time::Instant::now();
-    assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 503);
+    assert_eq!(protected_status(&app, &token).await, 503);
     assert!(
         started.elapsed() < Duration::from_millis(900),
         "the 300 ms timeout answered, not Redis"
@@ -238,15 +207,15 @@ async fn tokens_that_never_seem_to_expire_stay_revoked_in_redis() {
             json!(1e300),
         ] {
             let token = jwt.access_token("ann").claim("exp", &exp).encode().unwrap();
-            assert_eq!(call(&app, Method::GET, "/protected", &token).await.0, 200);
+            assert_eq!(protected_status(&app, &token).await, 200);
             assert_eq!(
-                call(&app, Method::DELETE, "/logout", &token).await.0,
+                logout_status(&app, &token).await,
                 200,
                 "exp {exp}: logout works"
             );
             actix_web::rt::time::sleep(Duration::from_millis(30)).await;
             assert_eq!(
-                call(&app, Method::GET, "/protected", &token).await,
+                call_bearer(&app, Method::GET, "/protected", &token).await,
                 (401, json!({ "msg": "Token has been revoked" })),
                 "exp {exp}: still revoked"
             );
@@ -279,6 +248,6 @@ async fn concurrent_rotations_with_redis_within_the_interval_both_succeed() {
     let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
     let app = app!(one.clone());
     for access in [&a.access_token, &b.access_token] {
-        assert_eq!(call(&app, Method::GET, "/protected", access).await.0, 200);
+        assert_eq!(protected_status(&app, access).await, 200);
     }
 }

@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests: fixtures, managers built from
 //! flask configuration, hand-forged tokens.
 
+pub mod app;
 pub mod http;
 pub mod oidc;
 pub mod redis_cluster;

@@ -94,17 +94,8 @@ impl RedisServer {
 
     /// Sends one command over RESP and returns the raw reply line.
     pub fn command(&self, args: &[&str]) -> String {
-        use std::io::{Read, Write};
-        let mut stream =
-            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut request = format!("*{}\r\n", args.len());
-        for arg in args {
-            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
-        }
-        stream.write_all(request.as_bytes()).unwrap();
+        use std::io::Read;
+        let mut stream = self.send(args);
         let mut reply = [0u8; 512];
         let n = stream.read(&mut reply).unwrap_or(0);
         String::from_utf8_lossy(&reply[..n]).trim_end().to_owned()
@@ -115,18 +106,9 @@ impl RedisServer {
     /// Sends one command whose reply is a bulk string (`INFO`, `CLIENT
     /// LIST`) and returns that string.
     pub fn command_text(&self, args: &[&str]) -> String {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let mut stream =
-            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut request = format!("*{}\r\n", args.len());
-        for arg in args {
-            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
-        }
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut reader = BufReader::new(stream);
+        use std::io::{BufRead, BufReader, Read};
+        let mut stream = self.send(args);
+        let mut reader = BufReader::new(&mut stream);
         let mut header = String::new();
         reader.read_line(&mut header).unwrap();
         let length: usize = header
@@ -137,6 +119,24 @@ impl RedisServer {
         let mut body = vec![0; length];
         reader.read_exact(&mut body).unwrap();
         String::from_utf8_lossy(&body).into_owned()
+    }
+}
+
+impl RedisServer {
+    /// A new connection with `args` sent as one command.
+    fn send(&self, args: &[&str]) -> TcpStream {
+        use std::io::Write;
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream.write_all(request.as_bytes()).unwrap();
+        stream
     }
 }
 
