@@ -718,3 +718,22 @@ async fn get_jwt_inside_a_scope_is_the_tokens_payload() {
     assert_eq!(claims["sub"], "alice");
     assert_eq!(claims["tier"], "gold");
 }
+
+#[actix_web::test]
+async fn a_manager_registered_on_the_scope_itself_is_found() {
+    let jwt = JwtManager::builder().secret_key(SECRET).build().unwrap();
+    let token = jwt.create_access_token("alice").unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/api")
+                .app_data(jwt.clone())
+                .wrap(JwtRequired::new())
+                .route("/a", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+    let resp = answer(&app, bearer("GET", "/api/a", Some(&token))).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let resp = answer(&app, bearer("GET", "/api/a", None)).await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+}

@@ -92,10 +92,9 @@ use crate::{TokenLocation, TokenType};
 /// - `OPTIONS` is verified like every method, as under the attribute:
 ///   answer CORS preflights with actix-cors wrapped *outside* this
 ///   middleware.
-/// - The [`JwtManager`](crate::JwtManager) must be registered on the `App`
-///   (or an enclosing scope): actix adds a scope's own `app_data` only
-///   after that scope's middleware ran. Without one, every request is
-///   answered 500, as under the attribute.
+/// - The [`JwtManager`](crate::JwtManager) may be registered on the `App`
+///   or on the scope itself. Without one, every request is answered 500,
+///   as under the attribute.
 ///
 /// # With `#[jwt_required]` inside
 ///
