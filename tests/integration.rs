@@ -30,6 +30,7 @@ mod redis_cluster;
 mod redis_store;
 mod remote_keys;
 mod revocation;
+mod scope_middleware;
 mod scopes;
 mod security;
 mod vectors;

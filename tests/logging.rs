@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
+use actix_web::dev::Transform;
 use actix_web::{App, HttpResponse, test, web};
 use chrono::TimeDelta;
 use jwt_ext::{
-    Algorithm, ImplicitRefresh, JwtManager, JwtManagerBuilder, MemoryStore, RevocationStore,
-    StoreError, StoreFuture, TokenLocation, jwt_required,
+    Algorithm, ImplicitRefresh, JwtManager, JwtManagerBuilder, JwtRequired, MemoryStore,
+    RevocationStore, StoreError, StoreFuture, TokenLocation, jwt_required,
 };
 use jwt_ext_tests::{key, logs};
 
@@ -305,6 +306,14 @@ async fn every_event_is_documented_with_its_level_and_target() {
         .build()
         .expect("the usable key is kept");
 
+    // Middleware options the attribute would refuse to compile.
+    let refused = JwtRequired::new()
+        .fresh()
+        .refresh()
+        .new_transform(test::ok_service())
+        .await;
+    assert!(refused.is_err(), "the service does not start");
+
     // A server fault: no manager registered.
     let app = test::init_service(App::new().route("/protected", web::get().to(protected))).await;
     let resp = test::call_service(
@@ -347,6 +356,7 @@ async fn every_event_is_documented_with_its_level_and_target() {
         "WARN jwt_ext::revocation: message=revocation store unavailable; failing open as configured",
         "ERROR jwt_ext::server_fault: message=jwt-ext answered 500 kind=Misconfigured reason=No JwtManager is registered: add it with App::app_data(jwt_manager.clone())",
         "DEBUG jwt_ext::refusal: message=JWT refused kind=Revoked reason=Token has been revoked",
+        "ERROR jwt_ext::config: message=invalid JwtRequired options; the service does not start reason=`fresh` and `refresh` cannot be combined: refresh tokens are never fresh",
     ] {
         assert!(
             ours.contains(&expected),

@@ -114,13 +114,14 @@ use proc_macro::TokenStream;
 ///
 /// ```
 /// use actix_web::{App, HttpRequest, HttpResponse, Responder, get, post, test, web};
-/// use jwt_ext::{JwtError, JwtManager, get_jwt_identity, jwt_required};
+/// use jwt_ext::{JwtError, JwtIdentity, JwtManager, get_jwt_identity, jwt_required};
 ///
+/// // `JwtIdentity<String>` is the identity as a plain string; the JSON
+/// // value of `get_jwt_identity` would print with its quotes.
 /// #[get("/protected")]
 /// #[jwt_required]
-/// async fn protected(req: HttpRequest) -> Result<HttpResponse, JwtError> {
-///     let identity = get_jwt_identity(&req)?;
-///     Ok(HttpResponse::Ok().body(format!("logged in as {}", identity.unwrap_or_default())))
+/// async fn protected(JwtIdentity(name): JwtIdentity<String>) -> HttpResponse {
+///     HttpResponse::Ok().body(format!("logged in as {name}"))
 /// }
 ///
 /// // Only a freshly logged-in user may change the password. The guard runs
@@ -157,8 +158,9 @@ use proc_macro::TokenStream;
 /// // Anonymous callers are let in too; a token, if sent, must be valid.
 /// #[jwt_required(optional)]
 /// async fn greeting(req: HttpRequest) -> Result<impl Responder, JwtError> {
-///     Ok(match get_jwt_identity(&req)? {
-///         Some(identity) => format!("hello {identity}"),
+///     let identity = get_jwt_identity(&req)?;
+///     Ok(match identity.as_ref().and_then(|identity| identity.as_str()) {
+///         Some(name) => format!("hello {name}"),
 ///         None => "hello anonymous".to_owned(),
 ///     })
 /// }
@@ -190,7 +192,7 @@ use proc_macro::TokenStream;
 /// assert_eq!(resp.status(), 401); // {"msg": "Missing Authorization Header"}
 ///
 /// let req = get("/protected").insert_header(bearer.clone()).to_request();
-/// assert_eq!(test::call_and_read_body(&app, req).await, "logged in as \"alice\"");
+/// assert_eq!(test::call_and_read_body(&app, req).await, "logged in as alice");
 ///
 /// let req = test::TestRequest::post().uri("/password").insert_header(bearer.clone());
 /// let resp = test::call_service(&app, req.to_request()).await;
@@ -218,8 +220,25 @@ use proc_macro::TokenStream;
 ///
 /// let req = get("/").to_request();
 /// assert_eq!(test::call_and_read_body(&app, req).await, "hello anonymous");
+///
+/// let req = get("/").insert_header(bearer.clone()).to_request();
+/// assert_eq!(test::call_and_read_body(&app, req).await, "hello alice");
 /// # });
 /// ```
+///
+/// # A whole scope: `JwtRequired`
+///
+/// `web::scope("/api").wrap(jwt_ext::JwtRequired::new())` runs the same
+/// pipeline, with the same options as builder methods (`.optional()`,
+/// `.fresh()`, `.refresh()`, `.locations([...])`, `.verify_type(false)`,
+/// `.skip_revocation_check()`, `.scopes([...])`, `.roles([...])`), before
+/// every route of the scope, and answers the same refusals. The attribute
+/// is checked at compile time, takes its options per route and shows at the
+/// handler that it is protected; the middleware cannot be forgotten on a
+/// route added later, takes its options per scope, and reports bad options
+/// only when the app starts. Inside such a scope, an attribute with the
+/// scope's options reuses the scope's verification; one with other options
+/// verifies again with its own, and the request must pass both.
 ///
 /// # How it works
 ///

@@ -18,5 +18,8 @@ pub mod loaders {}
 #[doc = include_str!("../guide/logging.md")]
 pub mod logging {}
 
+#[doc = include_str!("../guide/protecting_routes.md")]
+pub mod protecting_routes {}
+
 #[doc = include_str!("../guide/revocation.md")]
 pub mod revocation {}

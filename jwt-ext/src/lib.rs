@@ -68,8 +68,10 @@
 //! | `create_access_token(identity, fresh=…, expires_delta=…, additional_claims=…, additional_headers=…)` | [`jwt.access_token(identity).fresh(…).expires(…).claims(…).headers(…).encode()`](JwtManager::access_token), or [`jwt.create_access_token(identity)`](JwtManager::create_access_token) |
 //! | `create_refresh_token(identity)` | [`jwt.refresh_token(identity)`](JwtManager::refresh_token), [`jwt.create_refresh_token(identity)`](JwtManager::create_refresh_token) |
 //! | `@jwt_required(optional=…, fresh=…, refresh=…, locations=…, verify_type=…, skip_revocation_check=…)` | [`#[jwt_required(optional, fresh, refresh, locations = [...], verify_type = false, skip_revocation_check)]`](jwt_required) |
+//! | `verify_jwt_in_request()` in a blueprint's `before_request` (protect every route) | [`web::scope(...).wrap(JwtRequired::new().fresh()…)`](JwtRequired): the attribute's options as builder methods ([guide](guide::protecting_routes)) |
+//! | the `admin_required` decorator recipe answering 403 | [`Claims<T>`](Claims) and [`JwtError::forbidden(&req, "Admins only")`](JwtError::forbidden); `scopes`/`roles` on the attribute or the middleware |
 //! | `verify_jwt_in_request(...)` | [`verify_jwt_in_request(&req, VerifyOptions::new()…)`](verify_jwt_in_request) |
-//! | `get_jwt()`, `get_jwt_header()`, `get_jwt_identity()`, `get_jwt_request_location()` | [`get_jwt(&req)`](get_jwt), [`get_jwt_header(&req)`](get_jwt_header), [`get_jwt_identity(&req)`](get_jwt_identity), [`get_jwt_request_location(&req)`](get_jwt_request_location); or the extractors [`Jwt`], [`OptionalJwt`], [`JwtIdentity<T>`](JwtIdentity) |
+//! | `get_jwt()`, `get_jwt_header()`, `get_jwt_identity()`, `get_jwt_request_location()` | [`get_jwt(&req)`](get_jwt), [`get_jwt_header(&req)`](get_jwt_header), [`get_jwt_identity(&req)`](get_jwt_identity), [`get_jwt_request_location(&req)`](get_jwt_request_location); or the extractors [`Jwt`], [`OptionalJwt`], [`JwtIdentity<T>`](JwtIdentity) (a plain identity: `JwtIdentity<String>` prints `alice`, the getter's JSON value `"alice"`), [`Claims<T>`](Claims) |
 //! | `get_jti(token)`, `get_unverified_jwt_headers(token)` | [`jwt.get_jti(token)`](JwtManager::get_jti), [`get_unverified_jwt_headers(token)`](get_unverified_jwt_headers) |
 //! | `set_access_cookies`, `set_refresh_cookies`, `unset_jwt_cookies`, `unset_access_cookies`, `unset_refresh_cookies`, `get_csrf_token` | [`jwt.set_access_cookies(&mut response, &token)`](JwtManager::set_access_cookies) and the other [`JwtManager`] methods, on `HttpResponse`, `HttpResponseBuilder` or `ServiceResponse` |
 //! | the `implicit_refresh` example's `after_request` hook | the [`ImplicitRefresh`] middleware |
@@ -80,7 +82,8 @@
 //!
 //! # What the pipeline checks, in order
 //!
-//! For `#[jwt_required]`, [`verify_jwt_in_request`] and the extractors:
+//! For `#[jwt_required]`, [`JwtRequired`], [`verify_jwt_in_request`] and
+//! the extractors:
 //!
 //! 1. Every method is verified, `OPTIONS` included: a guarded handler never
 //!    runs without a verified token. (flask exempts `OPTIONS`; in actix every
@@ -123,6 +126,10 @@
 //!   anyone out.
 //! - [Loaders](guide::loaders): user loading, extra claims, keys per token,
 //!   revocation and claims checks, custom answers.
+//! - [Protecting routes](guide::protecting_routes): `#[jwt_required]` or
+//!   the [`JwtRequired`] middleware for a whole scope, a plain identity,
+//!   typed [`Claims<T>`](Claims), and 403 for "authenticated, but not
+//!   allowed".
 //! - [Revocation](guide::revocation): stores, failing closed, refresh-token
 //!   rotation with reuse detection.
 //! - [Logging](guide::logging): the `tracing` events, their levels and
@@ -189,9 +196,9 @@ pub use model::{DecodedJwt, Expiry, Jwt, TokenLocation, TokenType};
 #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub use remote::RemoteKeySource;
 pub use request::{
-    CurrentUser, JwtIdentity, OptionalJwt, VerifyFuture, VerifyOptions, get_current_user, get_jwt,
-    get_jwt_header, get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,
-    verify_jwt_in_request_with_payload,
+    Claims, CurrentUser, JwtIdentity, JwtRequired, JwtRequiredMiddleware, OptionalJwt,
+    VerifyFuture, VerifyOptions, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,
+    get_jwt_request_location, verify_jwt_in_request, verify_jwt_in_request_with_payload,
 };
 pub use respond::{
     CookieOptions, ImplicitRefresh, ImplicitRefreshMiddleware, JWKS_MAX_AGE_SECS, SetCookieTarget,

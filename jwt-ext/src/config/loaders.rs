@@ -302,6 +302,17 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// The answer to a [`JwtError::forbidden`](crate::JwtError::forbidden)
+    /// of the application ("authenticated, but not allowed"; an addition to
+    /// flask), from its reason. Defaults to 403 `{"msg": reason}`.
+    pub fn forbidden_loader(
+        mut self,
+        loader: impl Fn(&str) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.response_loaders.forbidden = Some(Arc::new(loader));
+        self
+    }
+
     /// The answer when a valid token lacks a scope or a role the route
     /// requires (an addition to flask; see
     /// [`VerifyOptions::scopes`](crate::VerifyOptions::scopes)), from its

@@ -28,6 +28,7 @@ fn error_code(kind: JwtErrorKind) -> Option<Option<&'static str>> {
         | JwtErrorKind::ClaimsVerification => Some("invalid_token"),
         JwtErrorKind::InsufficientScope => Some("insufficient_scope"),
         JwtErrorKind::StoreUnavailable
+        | JwtErrorKind::Forbidden
         | JwtErrorKind::KeysUnavailable
         | JwtErrorKind::Callback
         | JwtErrorKind::NotVerified

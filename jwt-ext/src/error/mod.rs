@@ -82,6 +82,12 @@ pub enum JwtErrorKind {
     /// 6750's `insufficient_scope` (an addition to flask; see
     /// [`VerifyOptions::scopes`](crate::VerifyOptions::scopes)).
     InsufficientScope,
+    /// The caller is authenticated but not allowed: 403, built by the
+    /// application with [`JwtError::forbidden`] (an addition to flask, whose
+    /// recipes answer 403 by hand). For the scopes and roles a route names,
+    /// jwt-ext answers [`InsufficientScope`](Self::InsufficientScope)
+    /// instead.
+    Forbidden,
     /// The token names a key its trusted issuer's remote key set lacks, and
     /// the set cannot be fetched again: 503, the handler does not run (an
     /// addition to flask).
@@ -109,7 +115,7 @@ impl JwtErrorKind {
             JwtErrorKind::StoreUnavailable | JwtErrorKind::KeysUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            JwtErrorKind::InsufficientScope => StatusCode::FORBIDDEN,
+            JwtErrorKind::InsufficientScope | JwtErrorKind::Forbidden => StatusCode::FORBIDDEN,
             JwtErrorKind::Callback
             | JwtErrorKind::NotVerified
             | JwtErrorKind::Misconfigured

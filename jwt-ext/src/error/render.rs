@@ -2,8 +2,8 @@
 //! `invalid_token_loader`, `unauthorized_loader`, `needs_fresh_token_loader`,
 //! `revoked_token_loader`, `user_lookup_error_loader` and
 //! `token_verification_failed_loader`, and jwt-ext's own
-//! `store_unavailable_loader`, `insufficient_scope_loader` and
-//! `keys_unavailable_loader`.
+//! `store_unavailable_loader`, `insufficient_scope_loader`,
+//! `keys_unavailable_loader` and `forbidden_loader`.
 
 use std::sync::Arc;
 
@@ -29,6 +29,7 @@ pub(crate) struct ResponseLoaders {
     pub(crate) store_unavailable: Option<ReasonResponse>,
     pub(crate) insufficient_scope: Option<TokenResponse>,
     pub(crate) keys_unavailable: Option<ReasonResponse>,
+    pub(crate) forbidden: Option<ReasonResponse>,
 }
 
 /// How a manager's errors are rendered: the message key of the default
@@ -95,6 +96,7 @@ impl ErrorResponses {
             JwtErrorKind::StoreUnavailable => with_reason(&loaders.store_unavailable),
             JwtErrorKind::InsufficientScope => with_token(&loaders.insufficient_scope),
             JwtErrorKind::KeysUnavailable => with_reason(&loaders.keys_unavailable),
+            JwtErrorKind::Forbidden => with_reason(&loaders.forbidden),
             _ => None,
         }
     }

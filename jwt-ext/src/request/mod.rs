@@ -4,18 +4,21 @@
 
 mod authorize;
 mod extract;
+mod forbidden;
 mod getters;
 mod in_flight;
 mod loaders;
 pub(crate) mod locations;
+mod middleware;
 mod options;
 pub(crate) mod outcome;
 pub(crate) mod pipeline;
 mod user;
 mod verify;
 
-pub use extract::{JwtIdentity, OptionalJwt};
+pub use extract::{Claims, JwtIdentity, OptionalJwt};
 pub use getters::{get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location};
+pub use middleware::{JwtRequired, JwtRequiredMiddleware};
 pub use options::VerifyOptions;
 pub use outcome::VerifyFuture;
 pub use user::{CurrentUser, get_current_user};

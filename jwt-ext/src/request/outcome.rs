@@ -41,6 +41,11 @@ impl RequestJwt {
     }
 }
 
+/// The options [`JwtRequired`](crate::JwtRequired) verified the request
+/// with, stored beside its outcome: a `#[jwt_required]` handler inside
+/// with the same options reuses that outcome instead of verifying again.
+pub(crate) struct VerifiedWith(pub(crate) Arc<VerifyOptions>);
+
 /// Stores the outcome in the request: a verified token, or for an optional
 /// route without one, the fact that there is none.
 pub(super) fn conclude(
@@ -165,6 +170,33 @@ impl<T> VerifyFuture<T> {
             .map(|manager| manager.settings().responses.clone());
         Some(VerifyFuture {
             state,
+            finish,
+            responses,
+        })
+    }
+}
+
+impl<T> VerifyFuture<T> {
+    /// The outcome of the request's verification by
+    /// [`JwtRequired`](crate::JwtRequired), when it verified with `options`:
+    /// the same verification would give the same answer.
+    pub(crate) fn verified_with(
+        req: &HttpRequest,
+        options: &VerifyOptions,
+        finish: fn(Option<Jwt>) -> Result<T, Failure>,
+    ) -> Option<Self> {
+        let extensions = req.extensions();
+        let VerifiedWith(verified) = extensions.get::<VerifiedWith>()?;
+        if **verified != *options {
+            return None;
+        }
+        let state = extensions.get::<RequestJwt>()?.clone();
+        drop(extensions);
+        let responses = JwtManager::from_app(req)
+            .ok()
+            .map(|manager| manager.settings().responses.clone());
+        Some(VerifyFuture {
+            state: State::Ready(Some(resolve(Ok(state), options.optional))),
             finish,
             responses,
         })
