@@ -8,6 +8,7 @@
 //! lock (`support/http.rs`). `per_request_work.rs` is a binary of its own;
 //! `Cargo.toml` says why.
 
+mod browser;
 mod error_rendering;
 mod examples;
 mod flask_cookies;
