@@ -826,13 +826,17 @@ impl OtherSite {
         let port = listener.local_addr().expect("bound address").port();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
+        let page: Arc<str> = page.into();
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopped.load(Ordering::SeqCst) {
                     break;
                 }
+                // A thread each: a connection the browser opens ahead and
+                // leaves idle must not hold up the one it sends on.
                 if let Ok(stream) = stream {
-                    serve_page(stream, &page);
+                    let page = Arc::clone(&page);
+                    std::thread::spawn(move || serve_page(stream, &page));
                 }
             }
         });
