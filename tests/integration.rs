@@ -9,6 +9,7 @@
 //! `Cargo.toml` says why.
 
 mod browser;
+mod browser_app;
 mod error_rendering;
 mod examples;
 mod flask_cookies;
