@@ -19,9 +19,9 @@ const STARTUP: Duration = Duration::from_secs(5);
 
 /// A running example, killed when dropped, so a failing assertion never
 /// leaves a server behind.
-struct Server {
+pub(crate) struct Server {
     name: &'static str,
-    port: u16,
+    pub(crate) port: u16,
     child: Child,
 }
 
@@ -31,7 +31,7 @@ impl Server {
     }
 
     /// [`start`](Self::start) with extra environment variables.
-    fn start_with_env(name: &'static str, env: &[(&str, &str)]) -> Server {
+    pub(crate) fn start_with_env(name: &'static str, env: &[(&str, &str)]) -> Server {
         let binary = example_binary(name);
         let (port, child) = {
             let _spawning = spawning();
@@ -98,7 +98,7 @@ impl Server {
 
     /// Any request: extra header fields (a `Cookie`, an `X-CSRF-TOKEN`) and
     /// any body with its content type.
-    fn call(
+    pub(crate) fn call(
         &self,
         method: &str,
         path: &str,
@@ -145,7 +145,7 @@ impl Drop for Server {
 
 /// `<target>/<profile>/examples/<name>`, next to this test's
 /// `<target>/<profile>/deps/examples-<hash>`.
-fn example_binary(name: &str) -> PathBuf {
+pub(crate) fn example_binary(name: &str) -> PathBuf {
     let test_exe = std::env::current_exe().expect("path of the test binary");
     let profile_dir = test_exe
         .parent()
@@ -171,7 +171,7 @@ fn example_binary(name: &str) -> PathBuf {
     binary
 }
 
-fn modified(path: &Path) -> SystemTime {
+pub(crate) fn modified(path: &Path) -> SystemTime {
     std::fs::metadata(path)
         .and_then(|meta| meta.modified())
         .unwrap_or_else(|e| panic!("cannot stat {}: {e}", path.display()))

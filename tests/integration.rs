@@ -8,6 +8,8 @@
 //! lock (`support/http.rs`). `per_request_work.rs` is a binary of its own;
 //! `Cargo.toml` says why.
 
+mod browser;
+mod browser_app;
 mod error_rendering;
 mod examples;
 mod flask_cookies;
