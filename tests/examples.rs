@@ -1381,14 +1381,32 @@ fn blocklist_redis() {
         &["access_token"],
     );
 
-    // Redis gone: no token gets through unchecked (fail closed).
+    // Redis gone: no token gets through unchecked (fail closed). The
+    // local cache may answer until the example notices (at once when the
+    // connection closes, within the 100 ms staleness bound at worst);
+    // never a 200 after that.
     redis.stop();
     let unavailable = json!({ "msg": "Token revocation status unavailable" });
-    expect(
-        &server.get("/protected", Some(&fresh)),
-        503,
-        unavailable.clone(),
-    );
+    let stopped = Instant::now();
+    loop {
+        let resp = server.get("/protected", Some(&later[0]));
+        if resp.status == 503 {
+            break;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_millis(100),
+            "still {} {} after Redis stopped",
+            resp.status,
+            resp.body
+        );
+    }
+    for token in [&later[0], &fresh] {
+        expect(
+            &server.get("/protected", Some(token)),
+            503,
+            unavailable.clone(),
+        );
+    }
     expect(
         &server.send("DELETE", "/logout", Some(&fresh), None),
         503,
@@ -1439,14 +1457,19 @@ fn blocklist_redis_instances_share_revocations_within_100_ms() {
 
     let token = jwt.create_access_token("warm").expect("token");
     assert_eq!(status(&two, "GET", &token), 200);
-    let reads = redis_calls(&redis, "mget");
-    for _ in 0..20 {
-        assert_eq!(status(&two, "GET", &token), 200);
-    }
-    assert_eq!(
-        redis_calls(&redis, "mget"),
-        reads,
-        "20 requests to a warm instance read Redis"
+    // Twenty requests to a warm instance read nothing from Redis. A host
+    // starved of CPU for over 100 ms pauses the cache (its heartbeat is
+    // late), so a window may see reads; one clean window in five is asked.
+    let clean = (0..5).any(|_| {
+        let reads = redis_calls(&redis, "mget");
+        for _ in 0..20 {
+            assert_eq!(status(&two, "GET", &token), 200);
+        }
+        redis_calls(&redis, "mget") == reads
+    });
+    assert!(
+        clean,
+        "every window of 20 requests to a warm instance read Redis"
     );
 
     let mut took = Vec::new();

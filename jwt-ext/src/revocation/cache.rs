@@ -13,9 +13,7 @@
 //! current one, checked under the same lock, so a stale answer is never
 //! kept.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -127,10 +125,22 @@ struct Shard {
     invalidations: u64,
 }
 
+/// The shard of `key`: FNV-1a over its last 8 bytes, which for the keys the
+/// pipeline reads (a random `jti`, a hex digest) are already spread; the
+/// map hashes the whole key with its own keyed hasher anyway.
+fn shard_of(key: &str) -> usize {
+    let bytes = key.as_bytes();
+    let tail = &bytes[bytes.len().saturating_sub(8)..];
+    let mut hash: u32 = 0x811c_9dc5;
+    for &byte in tail {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    (hash as usize) % SHARDS
+}
+
 /// The shared state: shards, epoch and trust.
 pub(crate) struct Cache {
     shards: Box<[Mutex<Shard>]>,
-    hasher: RandomState,
     per_shard: usize,
     /// Bumped by every invalidation and every change of trust.
     epoch: AtomicU64,
@@ -146,7 +156,6 @@ impl Cache {
     pub(crate) fn new(config: LocalCache) -> Self {
         Cache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
             per_shard: config.capacity.div_ceil(SHARDS),
             epoch: AtomicU64::new(0),
             base: Instant::now(),
@@ -161,7 +170,7 @@ impl Cache {
     }
 
     fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
-        let index = (self.hasher.hash_one(key) % SHARDS as u64) as usize;
+        let index = shard_of(key);
         // A panic elsewhere while holding the lock leaves the map usable.
         self.shards[index]
             .lock()
@@ -305,6 +314,16 @@ mod tests {
         let cache = Cache::new(config);
         cache.trust_until(Instant::now() + Duration::from_secs(60));
         cache
+    }
+
+    #[test]
+    fn keys_spread_over_the_shards() {
+        let mut used = [0usize; SHARDS];
+        for i in 0..1600 {
+            used[shard_of(&format!("revoked:{}", uuid::Uuid::new_v4()))] += 1;
+            used[shard_of(&format!("logout:{i:064x}"))] += 1;
+        }
+        assert!(used.iter().all(|&n| n > 100), "{used:?}");
     }
 
     #[test]

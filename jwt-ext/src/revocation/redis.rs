@@ -74,13 +74,14 @@ impl RedisStore {
     /// pushes an invalidation when any client, on any instance, changes
     /// that key, so a revocation through any instance reaches this one's
     /// cache as fast as Redis can push it. A heartbeat proves the channel
-    /// alive four times per [staleness](LocalCache::staleness) period; when
-    /// the connection is lost, or a heartbeat does not come back within
-    /// the period, the cache is dropped at once and lookups read Redis
-    /// directly (and answer 503 while Redis is down) until the channel is
-    /// back, which the store re-establishes by itself. A cached answer is
-    /// never used after the channel was last known alive plus the
-    /// staleness bound (100 ms by default).
+    /// alive four times per [staleness](LocalCache::staleness) period. A
+    /// cached answer is never used after the channel was last known alive
+    /// plus that bound (100 ms by default): while heartbeats are late,
+    /// lookups read Redis directly. When the connection is lost, or a
+    /// heartbeat gets no answer for two seconds, the cache is dropped at
+    /// once and lookups read Redis directly (and answer 503 while Redis is
+    /// down) until the channel is back, which the store re-establishes by
+    /// itself.
     ///
     /// Entries live until their token expires, at most
     /// [`capacity`](LocalCache::capacity) of them (100,000 by default,

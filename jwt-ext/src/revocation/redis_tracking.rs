@@ -7,8 +7,10 @@
 //! A background task owns the connection: it turns tracking on, pings four
 //! times per staleness period (a reply proves every invalidation sent
 //! before the ping has been applied, since pushes and replies share the
-//! connection's order), and on a lost connection or a late ping drops the
-//! cache at once and reconnects, backing off up to a second.
+//! connection's order, so each reply extends the cache's trust to the
+//! ping's sending time plus the bound), and on a lost connection or a ping
+//! unanswered for two seconds drops the cache at once and reconnects,
+//! backing off up to a second.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -21,6 +23,12 @@ use redis::{
 
 use super::StoreError;
 use super::cache::{Cache, LocalCache};
+
+/// How long a heartbeat may go unanswered before the channel counts as
+/// lost: a host starved of CPU for a moment must not make every instance
+/// reconnect and refill its cache, while a dead peer is found within
+/// seconds (a closed connection is found at once).
+const LOST: Duration = Duration::from_secs(2);
 
 /// The cache with its channel: what a cached `RedisStore` holds.
 pub(crate) struct Tracked {
@@ -225,7 +233,10 @@ async fn heartbeat(tracked: &Weak<Tracked>, mut connection: MultiplexedConnectio
         let sent = Instant::now();
         let command = redis::cmd("PING");
         let ping = command.query_async::<String>(&mut connection);
-        match tokio::time::timeout(staleness, ping).await {
+        // A late reply only pauses the cache (its trust lapses by itself
+        // after the staleness bound, and a reply proves every earlier
+        // invalidation applied); no reply at all within LOST drops it.
+        match tokio::time::timeout(LOST, ping).await {
             Ok(Ok(_)) => strong.cache.trust_until(sent + staleness),
             _ => {
                 strong.lose();
