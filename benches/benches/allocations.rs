@@ -143,12 +143,12 @@ fn main() {
 
     // HS256, from the request's header to claims.
     rows.push(row(
-        "HS256 header→claims: Jwt extractor / hand-written Bearer + decode",
+        "HS256 header→claims: Jwt extractor / hand-written Bearer + decode::<Claims>",
         count(|| hs256.http_request(), extractor),
         count(|| hs256.http_request(), raw_header_to_claims),
     ));
     rows.push(row(
-        "HS256 header→claims: verify_jwt_in_request / hand-written Bearer + decode",
+        "HS256 header→claims: verify_jwt_in_request / hand-written Bearer + decode::<Claims>",
         count(|| hs256.http_request(), verify_in_request),
         count(|| hs256.http_request(), raw_header_to_claims),
     ));
