@@ -102,6 +102,13 @@ fn ratio_table(fixtures: &[Fixture]) -> Vec<Ratio> {
             |req| (req, fixture.jsonwebtoken_decode()),
         ));
         ratios.push(ratio::compare(
+            format!("{alg} header→claims (Jwt extractor) / jsonwebtoken::decode::<Value> alone"),
+            None,
+            || fixture.http_request(),
+            extractor,
+            |req| (req, fixture.jsonwebtoken_decode_value()),
+        ));
+        ratios.push(ratio::compare(
             format!("{alg} header→claims (Jwt extractor) / hand-written Bearer + decode::<Claims>"),
             Some(target),
             || fixture.http_request(),
