@@ -762,6 +762,46 @@ mod payload_tests {
     }
 
     #[test]
+    fn mutated_payloads_are_judged_as_value_judges_them() {
+        let base = br#"{"fresh":false,"iat":1,"jti":"a\u00e9","type":"access","sub":{"id":[1,2.5]},"nbf":1,"csrf":"c","exp":2,"x":[null,true,"s"]}"#;
+        let alphabet = b"{}[]\",:\\u0123456789eE+-.truefalsnl \x7f\xc3\xa9\xff";
+        // A fixed linear congruential sequence: the same mutations every run.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % bound
+        };
+        for _ in 0..20_000 {
+            let mut bytes = base.to_vec();
+            for _ in 0..1 + next(3) {
+                let at = next(bytes.len());
+                match next(3) {
+                    0 => bytes[at] = alphabet[next(alphabet.len())],
+                    1 => bytes.insert(at, alphabet[next(alphabet.len())]),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            let members = PayloadMembers {
+                identity_claim: "sub",
+                registered: Registered::default(),
+            };
+            let ours = super::pass(&bytes, members).map(|members| members.is_some());
+            let theirs = serde_json::from_slice::<Value>(&bytes).map(|value| value.is_object());
+            match (ours, theirs) {
+                (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{bytes:?}"),
+                (Err(ours), Err(theirs)) => {
+                    assert_eq!(ours.to_string(), theirs.to_string(), "{bytes:?}");
+                }
+                (ours, theirs) => panic!("{bytes:?}: {ours:?} but Value: {theirs:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn reads_the_claims_a_map_holds() {
         let json = r#"{"fresh":1.5,"iat":1,"jti":"j\n","type":"refresh","sub":{"id":7},"nbf":2,
             "csrf":"c","aud":["a"],"iss":"i","exp":3,"custom":[1,{"x":"y"}],"exp":4}"#;
