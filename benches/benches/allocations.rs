@@ -23,7 +23,7 @@ use jsonwebtoken::Algorithm;
 use jwt_ext_benches::fixture::{
     Fixture, SCENARIOS, call, extractor, raw_header_to_claims, verify_in_request,
 };
-use jwt_ext_benches::raw::access_claims;
+use jwt_ext_benches::raw::{ClaimsShape, access_claims};
 use jwt_ext_benches::{ALGORITHMS, IDENTITY, TOKEN_LIFETIME, ext, raw};
 
 /// Counts allocation calls (`alloc`, `alloc_zeroed`, `realloc`) and the
@@ -125,22 +125,30 @@ fn main() {
     for fixture in &fixtures {
         rows.push(row(
             format!(
-                "{} decode_token / jsonwebtoken::decode::<Value>",
+                "{} decode_token / jsonwebtoken::decode::<Claims>",
                 fixture.name()
             ),
             count(|| (), |()| fixture.decode_token()),
             count(|| (), |()| fixture.jsonwebtoken_decode()),
         ));
+        rows.push(row(
+            format!(
+                "{} decode_token / jsonwebtoken::decode::<Value>",
+                fixture.name()
+            ),
+            count(|| (), |()| fixture.decode_token()),
+            count(|| (), |()| fixture.jsonwebtoken_decode_value()),
+        ));
     }
 
     // HS256, from the request's header to claims.
     rows.push(row(
-        "HS256 header→claims: Jwt extractor / hand-written Bearer + decode",
+        "HS256 header→claims: Jwt extractor / hand-written Bearer + decode::<Claims>",
         count(|| hs256.http_request(), extractor),
         count(|| hs256.http_request(), raw_header_to_claims),
     ));
     rows.push(row(
-        "HS256 header→claims: verify_jwt_in_request / hand-written Bearer + decode",
+        "HS256 header→claims: verify_jwt_in_request / hand-written Bearer + decode::<Claims>",
         count(|| hs256.http_request(), verify_in_request),
         count(|| hs256.http_request(), raw_header_to_claims),
     ));
@@ -155,13 +163,23 @@ fn main() {
     let theirs = rt.block_on(test::init_service(
         App::new()
             .app_data(hs256.raw.clone())
-            .configure(raw::routes),
+            .configure(raw::routes(ClaimsShape::Typed)),
+    ));
+    let theirs_value = rt.block_on(test::init_service(
+        App::new()
+            .app_data(hs256.raw.clone())
+            .configure(raw::routes(ClaimsShape::Value)),
     ));
     for (name, request) in SCENARIOS {
         rows.push(row(
-            format!("HS256 test service {name}: #[jwt_required] / hand-written"),
+            format!("HS256 test service {name}: #[jwt_required] / hand-written, typed claims"),
             count(|| request(hs256), |req| call(&rt, &ours, req)),
             count(|| request(hs256), |req| call(&rt, &theirs, req)),
+        ));
+        rows.push(row(
+            format!("HS256 test service {name}: #[jwt_required] / hand-written, Value claims"),
+            count(|| request(hs256), |req| call(&rt, &ours, req)),
+            count(|| request(hs256), |req| call(&rt, &theirs_value, req)),
         ));
     }
 

@@ -13,7 +13,7 @@ use jsonwebtoken::Algorithm;
 use jwt_ext::{DecodedJwt, Jwt, JwtManager, VerifyOptions, verify_jwt_in_request};
 use serde_json::Value;
 
-use crate::raw::{self, RawKeys, bearer};
+use crate::raw::{self, Claims, RawKeys, bearer};
 use crate::{IDENTITY, manager, now_or_never, raw_keys};
 
 /// Keys, a token and its requests for one algorithm.
@@ -45,7 +45,7 @@ impl Fixture {
             .expect("jwt-ext mints the bench token");
         let raw = web::Data::new(raw_keys(algorithm));
         let decoded = manager.decode_token(&token).expect("jwt-ext verifies it");
-        raw.verify_access(&token)
+        raw.verify_access::<Claims>(&token)
             .unwrap_or_else(|_| panic!("jsonwebtoken refuses the {algorithm:?} token"));
         let csrf = decoded.claims()["csrf"]
             .as_str()
@@ -109,11 +109,22 @@ impl Fixture {
             .expect("verified")
     }
 
+    /// `jsonwebtoken::decode::<Claims>` of the token: the anchor.
+    ///
+    /// # Panics
+    /// When the token is refused.
+    pub fn jsonwebtoken_decode(&self) -> Claims {
+        self.raw
+            .decode_as::<Claims>(black_box(&self.token))
+            .expect("verified")
+            .claims
+    }
+
     /// `jsonwebtoken::decode::<Value>` of the token.
     ///
     /// # Panics
     /// When the token is refused.
-    pub fn jsonwebtoken_decode(&self) -> Value {
+    pub fn jsonwebtoken_decode_value(&self) -> Value {
         self.raw
             .decode(black_box(&self.token))
             .expect("verified")
@@ -126,7 +137,7 @@ impl Fixture {
 pub type Scenario = (&'static str, fn(&Fixture) -> actix_http::Request);
 
 /// The scenarios of the pipeline benches, served by [`crate::ext::routes`]
-/// and [`crate::raw::routes`] alike.
+/// and [`crate::raw::routes`] (of either claims shape) alike.
 pub const SCENARIOS: [Scenario; 3] = [
     ("GET /protected, Bearer header", Fixture::header_request),
     (
@@ -157,17 +168,29 @@ pub fn verify_in_request(req: HttpRequest) -> (HttpRequest, Jwt) {
     (req, jwt)
 }
 
-/// The hand-written path: the keys from the app data, the `Bearer` split,
-/// `jsonwebtoken::decode`, the type check.
+/// The hand-written path, the anchor: the keys from the app data, the
+/// `Bearer` split, `jsonwebtoken::decode::<Claims>`, the type check.
 ///
 /// # Panics
 /// When the token is refused.
-pub fn raw_header_to_claims(req: HttpRequest) -> (HttpRequest, Value) {
+pub fn raw_header_to_claims(req: HttpRequest) -> (HttpRequest, Claims) {
+    raw_header_to::<Claims>(req)
+}
+
+/// [`raw_header_to_claims`] decoding into `serde_json::Value`.
+///
+/// # Panics
+/// When the token is refused.
+pub fn raw_header_to_value(req: HttpRequest) -> (HttpRequest, Value) {
+    raw_header_to::<Value>(req)
+}
+
+fn raw_header_to<C: raw::AccessClaims>(req: HttpRequest) -> (HttpRequest, C) {
     let keys = req
         .app_data::<web::Data<RawKeys>>()
         .expect("registered keys");
     let token = bearer(&req).expect("a Bearer token");
-    let claims = keys.verify_access(token).expect("verified");
+    let claims = keys.verify_access::<C>(token).expect("verified");
     (req, claims)
 }
 

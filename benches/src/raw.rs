@@ -2,6 +2,11 @@
 //! the way one would without jwt-ext. Each figure of the benches is jwt-ext
 //! divided by the same work done here.
 //!
+//! Two such services: the anchor decodes the token into a struct holding
+//! only the claims it reads ([`Claims`], [`CookieClaims`]), as
+//! jsonwebtoken's README does; the second decodes it into a
+//! `serde_json::Value`, as a service that hands all claims on would.
+//!
 //! The handlers answer as the `simple` example does on the measured
 //! (success) path: `{"logged_in_as": …}`. Their refusals are flask-like but
 //! simplified; they are never on a measured path.
@@ -9,10 +14,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, Resource, guard, post, web};
 use jsonwebtoken::errors::{ErrorKind, Result as JwtResult};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, TokenData, Validation};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 /// flask-jwt-extended's default access token lifetime: 15 minutes.
@@ -105,9 +111,17 @@ impl RawKeys {
     /// # Errors
     /// jsonwebtoken's error for a bad token.
     pub fn decode(&self, token: &str) -> JwtResult<TokenData<Value>> {
-        jsonwebtoken::decode::<Value>(token, &self.decoding, &self.validation)
+        self.decode_as(token)
     }
 
+    /// `jsonwebtoken::decode::<C>` with the prebuilt key and validation:
+    /// the signature, `exp` (required) and `nbf` checked by jsonwebtoken.
+    ///
+    /// # Errors
+    /// jsonwebtoken's error for a bad token.
+    pub fn decode_as<C: DeserializeOwned>(&self, token: &str) -> JwtResult<TokenData<C>> {
+        jsonwebtoken::decode::<C>(token, &self.decoding, &self.validation)
+    }
     /// `jsonwebtoken::encode` of `claims` with the prebuilt header and key.
     ///
     /// # Errors
@@ -128,22 +142,105 @@ impl RawKeys {
         self.encode(&access_claims(identity, now, self.access_lifetime))
     }
 
-    /// An access token's claims.
+    /// An access token's claims, as `C`: [`Claims`] (the anchor) or
+    /// `Value`.
     ///
     /// # Errors
     /// The refusal of an invalid, expired or refresh token.
-    pub fn verify_access(&self, token: &str) -> Result<Value, Refusal> {
-        let claims = match self.decode(token) {
+    pub fn verify_access<C: AccessClaims>(&self, token: &str) -> Result<C, Refusal> {
+        let claims = match self.decode_as::<C>(token) {
             Ok(data) => data.claims,
             Err(err) if *err.kind() == ErrorKind::ExpiredSignature => {
                 return Err(Refusal::new(401, "Token has expired"));
             }
             Err(err) => return Err(Refusal::new(422, err.to_string())),
         };
-        if claims.get("type").and_then(Value::as_str) != Some("access") {
+        if claims.token_type() != Some("access") {
             return Err(Refusal::new(422, "Only non-refresh tokens are allowed"));
         }
         Ok(claims)
+    }
+}
+
+/// The claims the anchor's `/protected` reads, as jsonwebtoken's README
+/// decodes them: the identity and the token's type. jsonwebtoken checks
+/// `exp` and `nbf` itself, from the same payload.
+#[derive(Debug, Deserialize)]
+pub struct Claims {
+    /// The identity (`sub`).
+    pub sub: String,
+    /// The token's type, `access` or `refresh` (`type`).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// The claims the anchor's `/cookie` reads: [`Claims`] and the `csrf`
+/// value the double submit compares.
+#[derive(Debug, Deserialize)]
+pub struct CookieClaims {
+    /// The identity (`sub`).
+    pub sub: String,
+    /// The token's type (`type`).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The CSRF value (`csrf`).
+    pub csrf: Option<String>,
+}
+
+/// What the handlers read of an access token's claims, typed or not.
+pub trait AccessClaims: DeserializeOwned + 'static {
+    /// The `type` claim.
+    fn token_type(&self) -> Option<&str>;
+
+    /// The success answer, `{"logged_in_as": <sub>}`.
+    fn logged_in_as(&self) -> HttpResponse;
+}
+
+/// Claims that carry the CSRF value of the double submit.
+pub trait CsrfClaims: AccessClaims {
+    /// The `csrf` claim.
+    fn csrf(&self) -> Option<&str>;
+}
+
+impl AccessClaims for Claims {
+    fn token_type(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    fn logged_in_as(&self) -> HttpResponse {
+        HttpResponse::Ok().json(json!({ "logged_in_as": self.sub }))
+    }
+}
+
+impl AccessClaims for CookieClaims {
+    fn token_type(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    fn logged_in_as(&self) -> HttpResponse {
+        HttpResponse::Ok().json(json!({ "logged_in_as": self.sub }))
+    }
+}
+
+impl CsrfClaims for CookieClaims {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+impl AccessClaims for Value {
+    fn token_type(&self) -> Option<&str> {
+        self.get("type").and_then(Value::as_str)
+    }
+
+    fn logged_in_as(&self) -> HttpResponse {
+        HttpResponse::Ok().json(json!({ "logged_in_as": self.get("sub") }))
+    }
+}
+
+impl CsrfClaims for Value {
+    fn csrf(&self) -> Option<&str> {
+        self.get("csrf").and_then(Value::as_str)
     }
 }
 
@@ -200,10 +297,6 @@ fn refuse(status: u16, msg: &str) -> HttpResponse {
     HttpResponse::build(status).json(json!({ "msg": msg }))
 }
 
-fn logged_in_as(claims: &Value) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "logged_in_as": claims.get("sub") }))
-}
-
 /// The body of `POST /login`.
 #[derive(Deserialize)]
 pub struct Credentials {
@@ -223,65 +316,106 @@ async fn login(keys: web::Data<RawKeys>, body: web::Json<Credentials>) -> HttpRe
     }
 }
 
-/// `GET /protected`: a Bearer token from the `Authorization` header.
-#[get("/protected")]
-async fn protected(req: HttpRequest, keys: web::Data<RawKeys>) -> HttpResponse {
+/// `GET /protected`: a Bearer token from the `Authorization` header,
+/// decoded into `C`.
+async fn protected<C: AccessClaims>(req: HttpRequest, keys: web::Data<RawKeys>) -> HttpResponse {
     let Some(token) = bearer(&req) else {
         return refuse(401, "Missing Authorization Header");
     };
-    match keys.verify_access(token) {
-        Ok(claims) => logged_in_as(&claims),
+    match keys.verify_access::<C>(token) {
+        Ok(claims) => claims.logged_in_as(),
         Err(refusal) => refusal.response(),
     }
 }
 
 /// `POST /cookie`: the token from the access cookie, with the CSRF double
 /// submit (the `X-CSRF-TOKEN` header must equal the `csrf` claim).
-#[post("/cookie")]
-async fn cookie_protected(req: HttpRequest, keys: web::Data<RawKeys>) -> HttpResponse {
+async fn cookie_protected<C: CsrfClaims>(
+    req: HttpRequest,
+    keys: web::Data<RawKeys>,
+) -> HttpResponse {
     let Some(cookie) = req.cookie(ACCESS_COOKIE) else {
         return refuse(401, "Missing cookie \"access_token_cookie\"");
     };
     let Some(csrf) = req.headers().get(CSRF_HEADER) else {
         return refuse(401, "Missing CSRF token");
     };
-    let claims = match keys.verify_access(cookie.value()) {
+    let claims = match keys.verify_access::<C>(cookie.value()) {
         Ok(claims) => claims,
         Err(refusal) => return refusal.response(),
     };
-    if claims
-        .get("csrf")
-        .and_then(Value::as_str)
-        .map(str::as_bytes)
-        != Some(csrf.as_bytes())
-    {
+    if claims.csrf().map(str::as_bytes) != Some(csrf.as_bytes()) {
         return refuse(401, "CSRF double submit tokens do not match");
     }
-    logged_in_as(&claims)
+    claims.logged_in_as()
 }
 
 /// `GET /optional`: a Bearer token if there is one, `null` otherwise.
-#[get("/optional")]
-async fn optional(req: HttpRequest, keys: web::Data<RawKeys>) -> HttpResponse {
+async fn optional<C: AccessClaims>(req: HttpRequest, keys: web::Data<RawKeys>) -> HttpResponse {
     let Some(token) = bearer(&req) else {
         return HttpResponse::Ok().json(json!({ "logged_in_as": null }));
     };
-    match keys.verify_access(token) {
-        Ok(claims) => logged_in_as(&claims),
+    match keys.verify_access::<C>(token) {
+        Ok(claims) => claims.logged_in_as(),
         Err(refusal) => refusal.response(),
+    }
+}
+
+/// A `GET` resource, as `#[get(path)]` registers one.
+fn get(path: &str) -> Resource {
+    web::resource(path).guard(guard::Get())
+}
+
+/// A `POST` resource, as `#[post(path)]` registers one.
+fn post_to(path: &str) -> Resource {
+    web::resource(path).guard(guard::Post())
+}
+
+/// How the hand-written service decodes its tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimsShape {
+    /// Into [`Claims`] (and [`CookieClaims`] for the cookie): the anchor.
+    Typed,
+    /// Into `serde_json::Value`.
+    Value,
+}
+
+impl ClaimsShape {
+    /// The shape named by the `CLAIMS` environment variable: `value`, or
+    /// typed when unset or anything else.
+    pub fn from_env() -> Self {
+        match std::env::var("CLAIMS").as_deref() {
+            Ok("value") => ClaimsShape::Value,
+            _ => ClaimsShape::Typed,
+        }
     }
 }
 
 /// Registers `/login` and `/protected`, the `simple` example's routes, for
 /// the `anchor` server (the keys go in the app data as `web::Data<RawKeys>`).
-pub fn simple_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(login).service(protected);
+pub fn simple_routes(shape: ClaimsShape) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.service(login);
+        match shape {
+            ClaimsShape::Typed => cfg.service(get("/protected").to(protected::<Claims>)),
+            ClaimsShape::Value => cfg.service(get("/protected").to(protected::<Value>)),
+        };
+    }
 }
 
 /// Registers `/protected`, `/cookie` and `/optional` for the pipeline
 /// benches (the keys go in the app data as `web::Data<RawKeys>`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(protected)
-        .service(cookie_protected)
-        .service(optional);
+pub fn routes(shape: ClaimsShape) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| match shape {
+        ClaimsShape::Typed => {
+            cfg.service(get("/protected").to(protected::<Claims>))
+                .service(post_to("/cookie").to(cookie_protected::<CookieClaims>))
+                .service(get("/optional").to(optional::<Claims>));
+        }
+        ClaimsShape::Value => {
+            cfg.service(get("/protected").to(protected::<Value>))
+                .service(post_to("/cookie").to(cookie_protected::<Value>))
+                .service(get("/optional").to(optional::<Value>));
+        }
+    }
 }

@@ -3,8 +3,13 @@
 //! on the success path, same secret, same port variable, same worker count
 //! (actix's default: one per core it may run on).
 //!
+//! It decodes tokens into a struct of the claims it reads (`sub`, `type`),
+//! as jsonwebtoken's README does; `CLAIMS=value` makes it decode them into
+//! a `serde_json::Value` instead, the second row of `scripts/load`.
+//!
 //! ```text
 //! PORT=5001 cargo run --release -p jwt-ext-benches --bin anchor
+//! PORT=5002 CLAIMS=value cargo run --release -p jwt-ext-benches --bin anchor
 //!
 //! $ curl -s -X POST http://127.0.0.1:5001/login \
 //!     -H 'Content-Type: application/json' -d '{"username": "test", "password": "test"}'
@@ -18,7 +23,7 @@
 
 use actix_web::{App, HttpServer, web};
 use jsonwebtoken::Algorithm;
-use jwt_ext_benches::raw::{self, RawKeys};
+use jwt_ext_benches::raw::{self, ClaimsShape, RawKeys};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
@@ -28,11 +33,12 @@ async fn main() -> std::io::Result<()> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(5000);
-    println!("listening on http://127.0.0.1:{port}");
+    let shape = ClaimsShape::from_env();
+    println!("listening on http://127.0.0.1:{port}, claims decoded as {shape:?}");
     HttpServer::new(move || {
         App::new()
             .app_data(keys.clone())
-            .configure(raw::simple_routes)
+            .configure(raw::simple_routes(shape))
     })
     .bind(("127.0.0.1", port))?
     .run()

@@ -16,23 +16,29 @@ use actix_web::rt::System;
 use actix_web::{App, test, web};
 use jsonwebtoken::Algorithm;
 use jwt_ext_benches::fixture::{
-    Fixture, SCENARIOS, call, extractor, raw_header_to_claims, verify_in_request,
+    Fixture, SCENARIOS, call, extractor, raw_header_to_claims, raw_header_to_value,
+    verify_in_request,
 };
 use jwt_ext_benches::issuer::IssuerFixture;
+use jwt_ext_benches::raw::ClaimsShape;
 use jwt_ext_benches::{IDENTITY, ext, raw};
 
-/// The operations, each with jwt-ext's and the hand-written side.
-const OPERATIONS: [&str; 25] = [
+/// The operations, each with jwt-ext's and the hand-written side (`raw-`:
+/// typed claims, the anchor; `value-`: `serde_json::Value` claims).
+const OPERATIONS: [&str; 28] = [
     "ext-decode",
     "raw-decode",
+    "value-decode",
     "ext-extractor",
     "ext-verify-in-request",
     "raw-header",
+    "value-header",
     "ext-mint",
     "raw-mint",
     "raw-encode",
     "ext-service-header",
     "raw-service-header",
+    "value-service-header",
     "ext-service-cookie",
     "raw-service-cookie",
     "ext-service-optional",
@@ -86,16 +92,23 @@ fn run(operation: &str, n: usize) {
     // `<side>-service-<scenario>`; the RS256 service is sent the header.
     if let Some((side, scenario)) = operation.split_once("-service-") {
         let scenario = if rs256 { "header" } else { scenario };
-        return serve(&fixture, side == "ext", scenario, n);
+        let side = match side {
+            "ext" => None,
+            "value" => Some(ClaimsShape::Value),
+            _ => Some(ClaimsShape::Typed),
+        };
+        return serve(&fixture, side, scenario, n);
     }
     let raw_encode_claims = raw::access_claims(IDENTITY, 0, jwt_ext_benches::TOKEN_LIFETIME);
     for _ in 0..n {
         match operation {
             "ext-decode" => drop(black_box(fixture.decode_token())),
             "raw-decode" => drop(black_box(fixture.jsonwebtoken_decode())),
+            "value-decode" => drop(black_box(fixture.jsonwebtoken_decode_value())),
             "ext-extractor" => drop(black_box(extractor(fixture.http_request()))),
             "ext-verify-in-request" => drop(black_box(verify_in_request(fixture.http_request()))),
             "raw-header" => drop(black_box(raw_header_to_claims(fixture.http_request()))),
+            "value-header" => drop(black_box(raw_header_to_value(fixture.http_request()))),
             "ext-mint" => drop(black_box(
                 fixture
                     .manager
@@ -131,8 +144,9 @@ fn issuer(keys: &str, alg: &str, n: usize) {
     }
 }
 
-/// `n` requests of `scenario` through an actix test service.
-fn serve(fixture: &Fixture, jwt_ext: bool, scenario: &str, n: usize) {
+/// `n` requests of `scenario` through an actix test service: jwt-ext's
+/// (`hand_written` none) or the hand-written one decoding into that shape.
+fn serve(fixture: &Fixture, hand_written: Option<ClaimsShape>, scenario: &str, n: usize) {
     let request = SCENARIOS
         .iter()
         .find(|(name, _)| match scenario {
@@ -143,11 +157,11 @@ fn serve(fixture: &Fixture, jwt_ext: bool, scenario: &str, n: usize) {
         .map(|(_, request)| *request)
         .expect("a scenario");
     let rt = System::new();
-    if jwt_ext {
+    if let Some(shape) = hand_written {
         let app = rt.block_on(test::init_service(
             App::new()
-                .app_data(fixture.manager.clone())
-                .configure(ext::routes),
+                .app_data(web::Data::clone(&fixture.raw))
+                .configure(raw::routes(shape)),
         ));
         for _ in 0..n {
             drop(black_box(call(&rt, &app, request(fixture))));
@@ -155,8 +169,8 @@ fn serve(fixture: &Fixture, jwt_ext: bool, scenario: &str, n: usize) {
     } else {
         let app = rt.block_on(test::init_service(
             App::new()
-                .app_data(web::Data::clone(&fixture.raw))
-                .configure(raw::routes),
+                .app_data(fixture.manager.clone())
+                .configure(ext::routes),
         ));
         for _ in 0..n {
             drop(black_box(call(&rt, &app, request(fixture))));

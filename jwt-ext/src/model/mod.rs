@@ -11,6 +11,7 @@ mod location;
 mod token_type;
 
 pub use decoded::DecodedJwt;
+pub(crate) use decoded::{ClaimDefaults, parse_object};
 pub use expiry::Expiry;
 pub use jwt::Jwt;
 pub use location::TokenLocation;

@@ -57,9 +57,11 @@ impl DecodeOptions {
 /// # Errors
 /// The [`JwtError`] of a malformed token (422).
 pub fn get_unverified_jwt_headers(token: &str) -> Result<Map<String, Value>, JwtError> {
-    segments::split(token, crate::config::DEFAULT_MAX_TOKEN_SIZE)
-        .map(|segments| segments.header)
-        .map_err(Failure::without_manager)
+    // The payload is parsed too, so a malformed one is refused as when decoding.
+    let segments = segments::split(token, crate::config::DEFAULT_MAX_TOKEN_SIZE)
+        .map_err(Failure::without_manager)?;
+    segments.claims("sub").map_err(Failure::without_manager)?;
+    Ok(crate::model::parse_object(&segments.header))
 }
 
 impl JwtManager {

@@ -4,14 +4,18 @@
 //! checks: the identity claim and its defaults, the CSRF double submit, and
 //! for the request pipeline the token type and freshness.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use jsonwebtoken::{Algorithm, DecodingKey};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::DecodeOptions;
-use super::segments;
+use super::segments::{self, Claim, Registered};
 use crate::compat::json_dumps::python_truthy;
 use crate::config::{Issuer, Settings};
 use crate::keys::prepared::{self, KeyId, VerifyFailure};
+use crate::model::parse_object;
 use crate::{DecodedJwt, Failure, JwtErrorKind, TokenType};
 
 /// Verifies `token` in PyJWT's order: structure, header checks, `alg`
@@ -24,23 +28,21 @@ pub(crate) fn decode(
     now_micros: i64,
 ) -> Result<DecodedJwt, Failure> {
     let segments = segments::split(token, settings.max_token_size)?;
-    let issuer = trusted_issuer(settings, &segments.payload);
+    let mut registered = segments.claims(&settings.identity_claim)?;
+    let issuer = trusted_issuer(settings, registered.iss.as_ref());
     match issuer {
         Some(issuer) => verify_issuer_signature(settings, issuer, &segments)?,
         None if !settings.own_keys => return Err(Failure::invalid_token(UNTRUSTED_ISSUER)),
         None => verify_signature(settings, &segments)?,
     }
-    let (header, mut claims) = (segments.header, segments.payload);
     let rules = ClaimRules {
         settings,
         issuer,
         now_micros,
         verify_exp: !options.allow_expired,
     };
-    let registered = Registered::find(&claims, &settings.identity_claim);
-    let present = registered.present;
-    match rules.check(&registered) {
-        Ok(()) => {}
+    let expired = match rules.check(&registered) {
+        Ok(()) => None,
         Err(err) if err.kind() == JwtErrorKind::Expired => {
             // flask's `JWTManager._decode_jwt_from_config` catches the
             // ExpiredSignatureError and decodes again with the expiry check
@@ -52,24 +54,54 @@ pub(crate) fn decode(
                 ..rules
             }
             .check(&registered)?;
-            finish_claims(settings, &mut claims, present)?;
-            check_csrf(&claims, options.csrf_value.as_deref())?;
-            return Err(err.with_token(header, claims));
+            Some(err)
         }
         Err(err) => return Err(err),
-    }
-    finish_claims(settings, &mut claims, present)?;
-    check_csrf(&claims, options.csrf_value.as_deref())?;
+    };
+    // flask's `_decode_jwt` after PyJWT: the identity claim must be present.
+    let Some(identity) = registered.identity.take() else {
+        return Err(Failure::invalid_token(format!(
+            "Missing claim: {}",
+            settings.identity_claim
+        )));
+    };
+    check_csrf(registered.csrf.as_ref(), options.csrf_value.as_deref())?;
+    let fresh = options.fresh && is_fresh(registered.fresh.as_ref(), now_micros);
     let jwt = DecodedJwt {
-        header,
-        claims,
+        identity: identity.into_value(),
+        // flask's default `type` is `access` (quirk 15).
+        token_type: match &registered.token_type {
+            None => Cow::Borrowed("access"),
+            Some(claim) => match claim.as_str() {
+                Some("access") => Cow::Borrowed("access"),
+                Some("refresh") => Cow::Borrowed("refresh"),
+                Some(other) => Cow::Owned(other.to_owned()),
+                None => Cow::Borrowed(""),
+            },
+        },
+        expires_at: match &registered.exp {
+            Some(Claim::Other(exp)) => exp.as_i64(),
+            _ => None,
+        },
+        defaults: registered.defaults(),
+        header_json: segments.header,
+        header: OnceLock::new(),
+        payload: segments.payload,
+        claims: OnceLock::new(),
         identity_claim: settings.identity_claim.clone(),
         location: options.location,
     };
+    if let Some(err) = expired {
+        let (header, claims) = jwt.into_parts();
+        return Err(err.with_token(header, claims));
+    }
     // flask's `_decode_jwt_from_request` after `decode_token`.
     check_type(&jwt, options.token_type)?;
-    if options.fresh {
-        check_fresh(&jwt, now_micros)?;
+    if options.fresh && !fresh {
+        return Err(
+            Failure::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
+                .with_token(jwt.header().clone(), jwt.claims().clone()),
+        );
     }
     Ok(jwt)
 }
@@ -77,14 +109,12 @@ pub(crate) fn decode(
 /// The trusted issuer the token's (unverified) `iss` names, if any: its
 /// keys are the only ones tried, and a token naming no trusted issuer
 /// never causes a key fetch.
-fn trusted_issuer<'s>(settings: &'s Settings, claims: &Map<String, Value>) -> Option<&'s Issuer> {
+fn trusted_issuer<'s>(settings: &'s Settings, iss: Option<&Claim<'_>>) -> Option<&'s Issuer> {
     if settings.issuers.is_empty() {
         return None;
     }
-    let Some(Value::String(iss)) = claims.get("iss") else {
-        return None;
-    };
-    settings.issuers.iter().find(|issuer| issuer.issuer == *iss)
+    let iss = iss?.as_str()?;
+    settings.issuers.iter().find(|issuer| issuer.issuer == iss)
 }
 
 const UNTRUSTED_ISSUER: &str = "The token's issuer is not trusted";
@@ -97,17 +127,12 @@ fn verify_issuer_signature(
     segments: &segments::Segments<'_>,
 ) -> Result<(), Failure> {
     let not_allowed = || Failure::invalid_token("The specified alg value is not allowed");
-    let algorithm = match segments.header.get("alg") {
+    let algorithm = match segments.alg {
         None => return Err(Failure::invalid_token("Algorithm not specified")),
-        Some(Value::String(name)) => name
-            .parse::<Algorithm>()
-            .ok()
-            .filter(|alg| issuer.algorithms.contains(alg)),
-        Some(_) => None,
+        Some(alg) => alg.filter(|alg| issuer.algorithms.contains(alg)),
     }
     .ok_or_else(not_allowed)?;
-    // A non-string `kid` was refused with the header.
-    let kid = segments.header.get("kid").and_then(Value::as_str);
+    let kid = segments.kid.as_deref();
     let keys = issuer.keys.current();
     let Some(key) = keys.find(kid, algorithm) else {
         // A published key that does not allow this `alg` is no reason to
@@ -135,27 +160,27 @@ fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> R
     // flask asks the decode key loader with the unverified header and
     // claims before PyJWT checks `alg`; so do we (quirk 14).
     let loaded = match &settings.callbacks.decode_key {
-        Some(loader) => Some(loader(&segments.header, &segments.payload)?),
+        Some(loader) => {
+            // The header and payload as sent, without flask's defaults.
+            let header = parse_object(&segments.header);
+            let payload = parse_object(&segments.payload);
+            Some(loader(&header, &payload)?)
+        }
         None => None,
     };
     let not_allowed = || Failure::invalid_token("The specified alg value is not allowed");
-    let algorithm = match segments.header.get("alg") {
+    let algorithm = match segments.alg {
         None => return Err(Failure::invalid_token("Algorithm not specified")),
-        Some(Value::String(name)) => {
-            // The allowed algorithms are all supported ones: jsonwebtoken's
-            // names are PyJWT's.
-            name.parse::<Algorithm>()
-                .ok()
-                .filter(|alg| settings.decode_algorithms.contains(alg))
-        }
-        Some(_) => None,
+        // The allowed algorithms are all supported ones: jsonwebtoken's
+        // names are PyJWT's.
+        Some(alg) => alg.filter(|alg| settings.decode_algorithms.contains(alg)),
     }
     .ok_or_else(not_allowed)?;
     let (key, id) = match &loaded {
         // A key of another family is never used: no key confusion.
         Some(loaded) if loaded.family != algorithm.family() => return Err(not_allowed()),
         Some(loaded) => (&loaded.key, None),
-        None => own_key(settings, &segments.header, algorithm)?,
+        None => own_key(settings, segments.kid.as_deref(), algorithm)?,
     };
     prepared::verify(
         settings.provider,
@@ -177,7 +202,7 @@ fn verify_signature(settings: &Settings, segments: &segments::Segments<'_>) -> R
 /// meant another key.
 fn own_key<'s>(
     settings: &'s Settings,
-    header: &Map<String, Value>,
+    kid: Option<&str>,
     algorithm: Algorithm,
 ) -> Result<(&'s DecodingKey, Option<KeyId>), Failure> {
     let keys = &settings.keys;
@@ -187,10 +212,10 @@ fn own_key<'s>(
     if !rotation.has_key_ids() {
         return current;
     }
-    let Some(Value::String(kid)) = header.get("kid") else {
+    let Some(kid) = kid else {
         return current;
     };
-    if rotation.kid.as_deref() == Some(kid.as_str()) {
+    if rotation.kid.as_deref() == Some(kid) {
         return current;
     }
     match rotation.previous.find(Some(kid), algorithm) {
@@ -199,7 +224,7 @@ fn own_key<'s>(
             .previous
             .keys()
             .iter()
-            .any(|key| key.kid.as_ref() == Some(kid)) =>
+            .any(|key| key.kid.as_deref() == Some(kid)) =>
         {
             Err(Failure::invalid_token(
                 "The specified alg value is not allowed",
@@ -213,41 +238,16 @@ fn own_key<'s>(
 /// words without the value, which the sender chose.
 const UNKNOWN_KID: &str = "Unable to find a signing key that matches the token's kid";
 
-/// flask's `_decode_jwt` after PyJWT: the identity claim must be present, and
-/// `type`, `fresh`, `jti` get defaults so third-party tokens work (quirk 15).
-fn finish_claims(
-    settings: &Settings,
-    claims: &mut Map<String, Value>,
-    present: Present,
-) -> Result<(), Failure> {
-    if !present.identity {
-        return Err(Failure::invalid_token(format!(
-            "Missing claim: {}",
-            settings.identity_claim
-        )));
-    }
-    if !present.token_type {
-        claims.insert("type".to_owned(), Value::String("access".to_owned()));
-    }
-    if !present.fresh {
-        claims.insert("fresh".to_owned(), Value::Bool(false));
-    }
-    if !present.jti {
-        claims.insert("jti".to_owned(), Value::Null);
-    }
-    Ok(())
-}
-
 /// flask's double-submit check: the value sent beside a cookie must equal the
 /// token's `csrf` claim.
-fn check_csrf(claims: &Map<String, Value>, sent: Option<&str>) -> Result<(), Failure> {
+fn check_csrf(claim: Option<&Claim<'_>>, sent: Option<&str>) -> Result<(), Failure> {
     use subtle::ConstantTimeEq;
     let Some(sent) = sent.filter(|v| !v.is_empty()) else {
         return Ok(());
     };
-    match claims.get("csrf") {
+    match claim {
         None => Err(Failure::invalid_token("Missing claim: csrf")),
-        Some(Value::String(claim)) if bool::from(claim.as_bytes().ct_eq(sent.as_bytes())) => Ok(()),
+        Some(Claim::Str(claim)) if bool::from(claim.as_bytes().ct_eq(sent.as_bytes())) => Ok(()),
         Some(_) => Err(Failure::new(
             JwtErrorKind::Csrf,
             "CSRF double submit tokens do not match",
@@ -269,77 +269,16 @@ fn check_type(jwt: &DecodedJwt, expected: Option<TokenType>) -> Result<(), Failu
         .with_token(jwt.header().clone(), jwt.claims().clone()))
 }
 
-/// `fresh` is `true`, or a timestamp not yet passed. flask answers 500 for a
-/// `fresh` of another type; we answer "Fresh token required".
-fn check_fresh(jwt: &DecodedJwt, now_micros: i64) -> Result<(), Failure> {
-    let fresh = match jwt.claims().get("fresh") {
-        Some(Value::Bool(fresh)) => *fresh,
-        Some(Value::Number(until)) => until
+/// `fresh` is `true`, or a timestamp not yet passed; absent is `false`
+/// (flask's default). flask answers 500 for a `fresh` of another type; we
+/// answer "Fresh token required".
+fn is_fresh(claim: Option<&Claim<'_>>, now_micros: i64) -> bool {
+    match claim {
+        Some(Claim::Other(Value::Bool(fresh))) => *fresh,
+        Some(Claim::Other(Value::Number(until))) => until
             .as_f64()
             .is_some_and(|until| until * 1_000_000.0 >= now_micros as f64),
         _ => false,
-    };
-    if fresh {
-        Ok(())
-    } else {
-        Err(
-            Failure::new(JwtErrorKind::FreshTokenRequired, "Fresh token required")
-                .with_token(jwt.header().clone(), jwt.claims().clone()),
-        )
-    }
-}
-
-/// The claims the checks read, found in one pass over the payload instead
-/// of a hash lookup each.
-#[derive(Clone, Copy, Default)]
-struct Registered<'a> {
-    iat: Option<&'a Value>,
-    nbf: Option<&'a Value>,
-    exp: Option<&'a Value>,
-    iss: Option<&'a Value>,
-    aud: Option<&'a Value>,
-    sub: Option<&'a Value>,
-    jti: Option<&'a Value>,
-    /// Which of the claims flask requires or defaults are present.
-    pub(crate) present: Present,
-}
-
-/// The identity claim, and the claims flask gives defaults when absent.
-#[derive(Clone, Copy, Default)]
-struct Present {
-    pub(crate) identity: bool,
-    pub(crate) token_type: bool,
-    pub(crate) fresh: bool,
-    pub(crate) jti: bool,
-}
-
-impl<'a> Registered<'a> {
-    fn find(claims: &'a Map<String, Value>, identity_claim: &str) -> Self {
-        let mut found = Registered::default();
-        for (name, value) in claims {
-            found.present.identity |= name == identity_claim;
-            let slot = match name.as_str() {
-                "iat" => &mut found.iat,
-                "nbf" => &mut found.nbf,
-                "exp" => &mut found.exp,
-                "iss" => &mut found.iss,
-                "aud" => &mut found.aud,
-                "sub" => &mut found.sub,
-                "jti" => &mut found.jti,
-                "type" => {
-                    found.present.token_type = true;
-                    continue;
-                }
-                "fresh" => {
-                    found.present.fresh = true;
-                    continue;
-                }
-                _ => continue,
-            };
-            *slot = Some(value);
-        }
-        found.present.jti = found.jti.is_some();
-        found
     }
 }
 
@@ -369,20 +308,20 @@ impl ClaimRules<'_> {
             ),
         };
         let leeway = leeway_secs.saturating_mul(1_000_000);
-        if let Some(iat) = claims.iat {
+        if let Some(iat) = &claims.iat {
             let iat = integer(iat, "Issued At claim (iat) must be an integer.")?;
             if micros(iat) > self.now_micros.saturating_add(leeway) {
                 return Err(Failure::invalid_token("The token is not yet valid (iat)"));
             }
         }
-        if let Some(nbf) = claims.nbf {
+        if let Some(nbf) = &claims.nbf {
             let nbf = integer(nbf, "Not Before claim (nbf) must be an integer.")?;
             if micros(nbf) > self.now_micros.saturating_add(leeway) {
                 return Err(Failure::invalid_token("The token is not yet valid (nbf)"));
             }
         }
         if self.verify_exp
-            && let Some(exp) = claims.exp
+            && let Some(exp) = &claims.exp
         {
             let exp = integer(exp, "Expiration Time claim (exp) must be an integer.")?;
             // PyJWT: `exp <= now - leeway` is expired, so `exp == now` is too
@@ -392,13 +331,13 @@ impl ClaimRules<'_> {
             }
         }
         if let Some(issuer) = expected_issuer {
-            match claims.iss {
+            match &claims.iss {
                 None => {
                     return Err(Failure::invalid_token("Token is missing the \"iss\" claim"));
                 }
-                Some(Value::String(iss)) if iss == issuer => {}
-                Some(Value::String(_)) => return Err(Failure::invalid_token("Invalid issuer")),
-                Some(_) => {
+                Some(Claim::Str(iss)) if iss == issuer => {}
+                Some(Claim::Str(_)) => return Err(Failure::invalid_token("Invalid issuer")),
+                Some(Claim::Other(_)) => {
                     return Err(Failure::invalid_token(
                         "Payload Issuer (iss) must be a string",
                     ));
@@ -406,12 +345,13 @@ impl ClaimRules<'_> {
             }
         }
         if let Some(audiences) = audiences {
-            check_audience(claims.aud, audiences)?;
+            let aud = claims.aud.as_ref().map(Claim::to_value);
+            check_audience(aud.as_ref(), audiences)?;
         }
-        if self.settings.verify_sub && claims.sub.is_some_and(|sub| !sub.is_string()) {
+        if self.settings.verify_sub && matches!(claims.sub, Some(Claim::Other(_))) {
             return Err(Failure::invalid_token("Subject must be a string"));
         }
-        if claims.jti.is_some_and(|jti| !jti.is_string()) {
+        if matches!(claims.jti, Some(Claim::Other(_))) {
             return Err(Failure::invalid_token("JWT ID must be a string"));
         }
         Ok(())
@@ -421,9 +361,9 @@ impl ClaimRules<'_> {
 /// PyJWT applies `int()`: integers pass, floats truncate towards zero.
 /// Unlike `int()`, numeric strings and booleans are refused (RFC 7519 wants
 /// a NumericDate; CVE-2026-25537 came from treating such values loosely).
-fn integer(value: &Value, message: &'static str) -> Result<i64, Failure> {
-    match value {
-        Value::Number(n) => {
+fn integer(claim: &Claim<'_>, message: &'static str) -> Result<i64, Failure> {
+    match claim {
+        Claim::Other(Value::Number(n)) => {
             if let Some(i) = n.as_i64() {
                 Ok(i)
             } else if n.as_u64().is_some() {
@@ -469,12 +409,19 @@ mod tests {
 
     #[test]
     fn numeric_dates_follow_python_int() {
-        assert_eq!(integer(&json!(5), "m").unwrap(), 5);
-        assert_eq!(integer(&json!(1.9), "m").unwrap(), 1);
-        assert_eq!(integer(&json!(-1.9), "m").unwrap(), -1);
-        assert_eq!(integer(&json!(u64::MAX), "m").unwrap(), i64::MAX);
+        let integer = |value: Value| {
+            let claim = match value {
+                Value::String(s) => Claim::Str(s.into()),
+                other => Claim::Other(other),
+            };
+            integer(&claim, "m")
+        };
+        assert_eq!(integer(json!(5)).unwrap(), 5);
+        assert_eq!(integer(json!(1.9)).unwrap(), 1);
+        assert_eq!(integer(json!(-1.9)).unwrap(), -1);
+        assert_eq!(integer(json!(u64::MAX)).unwrap(), i64::MAX);
         for bad in [json!("1"), json!(true), json!(null), json!([1]), json!({})] {
-            assert_eq!(integer(&bad, "m").unwrap_err().message(), "m");
+            assert_eq!(integer(bad).unwrap_err().message(), "m");
         }
     }
 
@@ -511,5 +458,92 @@ mod tests {
             msg(Some(json!(["api", 1]))),
             "Invalid claim format in token"
         );
+    }
+}
+
+#[cfg(test)]
+mod lazy_tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::{Map, Value, json};
+
+    use crate::JwtManager;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn manager(identity_claim: &str) -> JwtManager {
+        JwtManager::builder()
+            .secret_key(SECRET)
+            .identity_claim(identity_claim)
+            .build()
+            .unwrap()
+    }
+
+    /// A segment of `token` parsed eagerly, as the decoder used to.
+    fn segment(token: &str, index: usize) -> Map<String, Value> {
+        let json = URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(index).unwrap())
+            .unwrap();
+        serde_json::from_slice(&json).unwrap()
+    }
+
+    fn third_party(payload: &Value) -> String {
+        let key = EncodingKey::from_secret(SECRET.as_bytes()).unwrap();
+        jsonwebtoken::encode(&Header::default(), payload, &key).unwrap()
+    }
+
+    #[test]
+    fn maps_are_built_only_when_asked_for() {
+        let jwt = manager("sub");
+        let token = jwt
+            .access_token("alice")
+            .claim("roles", ["admin"])
+            .encode()
+            .unwrap();
+        let decoded = jwt.decode_token(&token).unwrap();
+        assert_eq!(decoded.identity(), "alice");
+        assert_eq!(decoded.token_type(), "access");
+        assert!(decoded.expires_at().is_some());
+        assert!(decoded.header.get().is_none() && decoded.claims.get().is_none());
+
+        assert_eq!(decoded.claims(), &segment(&token, 1));
+        assert_eq!(decoded.header(), &segment(&token, 0));
+        assert_eq!(decoded.jti(), segment(&token, 1)["jti"].as_str());
+        let (header, claims) = decoded.clone().into_parts();
+        assert_eq!((header, claims), (segment(&token, 0), segment(&token, 1)));
+        let fresh = jwt.decode_token(&token).unwrap();
+        assert_eq!(fresh, decoded);
+        assert_eq!(format!("{fresh:?}"), format!("{decoded:?}"));
+    }
+
+    #[test]
+    fn third_party_tokens_get_flask_defaults_after_their_claims() {
+        let jwt = manager("user");
+        let token = third_party(&json!({ "user": { "id": 7 }, "exp": 4_000_000_000_u64 }));
+        let decoded = jwt.decode_token(&token).unwrap();
+        assert_eq!(decoded.identity(), &json!({ "id": 7 }));
+        assert_eq!(decoded.token_type(), "access");
+        assert_eq!(decoded.expires_at(), Some(4_000_000_000));
+        assert_eq!(decoded.jti(), None);
+        let names: Vec<&str> = decoded.claims().keys().map(String::as_str).collect();
+        assert_eq!(names, ["user", "exp", "type", "fresh", "jti"]);
+        assert_eq!(decoded.claims()["type"], "access");
+        assert_eq!(decoded.claims()["fresh"], false);
+        assert_eq!(decoded.claims()["jti"], Value::Null);
+        let (_, claims) = jwt.decode_token(&token).unwrap().into_parts();
+        assert_eq!(&claims, decoded.claims());
+    }
+
+    #[test]
+    fn the_identity_may_be_a_registered_claim() {
+        let jwt = manager("jti");
+        let token = third_party(&json!({ "jti": "j", "type": 5, "exp": 4.5e9 }));
+        let decoded = jwt.decode_token(&token).unwrap();
+        assert_eq!(decoded.identity(), "j");
+        assert_eq!(decoded.jti(), Some("j"));
+        // A `type` that is not a string, and an `exp` that is not an integer.
+        assert_eq!(decoded.token_type(), "");
+        assert_eq!(decoded.expires_at(), None);
     }
 }
