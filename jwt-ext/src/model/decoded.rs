@@ -33,6 +33,10 @@ pub struct DecodedJwt {
     pub(crate) token_type: Cow<'static, str>,
     /// The `exp` claim when it is an integer.
     pub(crate) expires_at: Option<i64>,
+    /// The `jti` claim when it is a string.
+    pub(crate) jti: Option<Box<str>>,
+    /// The `fam` claim (a rotation family) when it is a string.
+    pub(crate) family: Option<Box<str>>,
     pub(crate) identity_claim: Arc<str>,
     pub(crate) location: Option<TokenLocation>,
 }
@@ -116,7 +120,12 @@ impl DecodedJwt {
 
     /// The `jti` claim, absent for third-party tokens without one.
     pub fn jti(&self) -> Option<&str> {
-        self.claims().get("jti").and_then(Value::as_str)
+        self.jti.as_deref()
+    }
+
+    /// The `fam` claim, the refresh-token rotation family, when a string.
+    pub(crate) fn family_claim(&self) -> Option<&str> {
+        self.family.as_deref()
     }
 
     /// The `exp` claim in seconds since the epoch; `None` for tokens that never expire.

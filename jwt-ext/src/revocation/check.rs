@@ -149,7 +149,7 @@ fn issued_by(jwt: &DecodedJwt, time: u64) -> bool {
 /// The rotation family of a token: its `fam` claim, or for a refresh token
 /// minted outside rotation (at login), its own `jti`.
 pub(crate) fn family_of(jwt: &DecodedJwt) -> Option<String> {
-    match jwt.claims().get("fam").and_then(serde_json::Value::as_str) {
+    match jwt.family_claim() {
         Some(family) => Some(family.to_owned()),
         None if jwt.is_refresh() => jwt.jti().map(str::to_owned),
         None => None,

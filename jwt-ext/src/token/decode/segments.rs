@@ -189,6 +189,8 @@ pub(crate) struct Registered<'a> {
     pub(crate) token_type: Option<Claim<'a>>,
     pub(crate) fresh: Option<Claim<'a>>,
     pub(crate) csrf: Option<Claim<'a>>,
+    /// jwt-ext's refresh family (`fam`), read by the revocation check.
+    pub(crate) fam: Option<Claim<'a>>,
     /// The configured identity claim (`sub` by default).
     pub(crate) identity: Option<Claim<'a>>,
 }
@@ -292,6 +294,7 @@ enum Slot {
     Type,
     Fresh,
     Csrf,
+    Fam,
 }
 
 /// A payload member's slot, and whether it is the identity claim as well.
@@ -316,6 +319,7 @@ impl<'de> Members<'de> for PayloadMembers<'_, 'de> {
             "type" => Some(Slot::Type),
             "fresh" => Some(Slot::Fresh),
             "csrf" => Some(Slot::Csrf),
+            "fam" => Some(Slot::Fam),
             _ => None,
         };
         let identity = name == self.identity_claim;
@@ -342,6 +346,7 @@ impl<'de> Members<'de> for PayloadMembers<'_, 'de> {
             Slot::Type => &mut registered.token_type,
             Slot::Fresh => &mut registered.fresh,
             Slot::Csrf => &mut registered.csrf,
+            Slot::Fam => &mut registered.fam,
         } = Some(value);
     }
 }

@@ -84,6 +84,18 @@ pub(crate) fn decode(
             _ => None,
         },
         defaults: registered.defaults(),
+        // Read on every revocation check: kept, so the check never needs
+        // the claims map.
+        jti: registered
+            .jti
+            .as_ref()
+            .and_then(Claim::as_str)
+            .map(Box::from),
+        family: registered
+            .fam
+            .as_ref()
+            .and_then(Claim::as_str)
+            .map(Box::from),
         header_json: segments.header,
         header: OnceLock::new(),
         payload: segments.payload,
@@ -545,5 +557,22 @@ mod lazy_tests {
         // A `type` that is not a string, and an `exp` that is not an integer.
         assert_eq!(decoded.token_type(), "");
         assert_eq!(decoded.expires_at(), None);
+    }
+
+    #[test]
+    fn the_revocation_check_reads_jti_and_family_without_the_map() {
+        let jwt = manager("sub");
+        let pair = jwt.token_pair("alice").encode().unwrap();
+        let decoded = jwt.decode_token(&pair.refresh_token).unwrap();
+        let claims = segment(&pair.refresh_token, 1);
+        assert_eq!(decoded.jti(), claims["jti"].as_str());
+        assert_eq!(decoded.family_claim(), claims["fam"].as_str());
+        assert!(decoded.family_claim().is_some());
+        assert!(decoded.claims.get().is_none(), "no map built");
+        // A family that is not a string reads as absent, as from the map.
+        let token = third_party(&json!({ "sub": "a", "fam": ["x"] }));
+        let decoded = jwt.decode_token(&token).unwrap();
+        assert_eq!(decoded.jti(), None);
+        assert_eq!(decoded.family_claim(), None);
     }
 }
