@@ -363,3 +363,63 @@ async fn the_cache_holds_at_most_its_capacity() {
     assert_eq!(protected_status(&app, &last).await, 200);
     assert_eq!(calls(&redis, "mget"), reads, "the newest entries are kept");
 }
+
+/// A cached answer settles the request without awaiting the store; a
+/// cached refusal still reaches the `revoked_token_loader` with the token,
+/// and a refresh token (whose reuse check reads Redis) still reads Redis.
+#[actix_web::test]
+async fn cached_refusals_reach_the_revoked_token_loader() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let store = RedisStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .with_local_cache(patient())
+        .await
+        .unwrap();
+    let jwt = JwtManager::builder()
+        .secret_key(SECRET)
+        .revocation_store(store.clone())
+        .revoked_token_loader(|_, claims| {
+            HttpResponse::Gone().json(json!({ "revoked": claims["sub"] }))
+        })
+        .build()
+        .unwrap();
+    let app = app!(jwt.clone());
+    let token = jwt.create_access_token("ann").unwrap();
+    assert_eq!(logout_status(&app, &token).await, 200);
+    for _ in 0..3 {
+        assert_eq!(
+            call_bearer(&app, Method::GET, "/protected", &token).await,
+            (410, json!({ "revoked": "ann" }))
+        );
+    }
+    let stats = store.cache_stats().unwrap();
+    assert!(stats.hits >= 2, "answered from the cache: {stats:?}");
+    let reads = calls(&redis, "exists") + calls(&redis, "mget");
+    let refresh = jwt.create_refresh_token("ann").unwrap();
+    let refresh_app = test::init_service(
+        App::new()
+            .app_data(jwt.clone())
+            .route("/refresh", web::post().to(refresh_handler)),
+    )
+    .await;
+    let mut reads = reads;
+    for _ in 0..2 {
+        assert_eq!(
+            call_bearer(&refresh_app, Method::POST, "/refresh", &refresh)
+                .await
+                .0,
+            200
+        );
+        let now = calls(&redis, "exists") + calls(&redis, "mget");
+        assert!(now > reads, "a refresh token's reuse check reads Redis");
+        reads = now;
+    }
+}
+
+#[jwt_required(refresh)]
+async fn refresh_handler() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "refreshed": true }))
+}

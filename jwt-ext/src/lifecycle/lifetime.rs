@@ -67,6 +67,10 @@ fn bounded(ttl: Duration) -> Option<Duration> {
 /// `exp` as the decoder reads it (PyJWT's `int()`): an integer beyond
 /// `i64` is the largest one, a float is truncated.
 fn exp_secs(jwt: &DecodedJwt) -> Option<i64> {
+    // The usual integer `exp`, read when decoding: no claims map needed.
+    if let Some(exp) = jwt.expires_at() {
+        return Some(exp);
+    }
     match jwt.claims().get("exp")? {
         Value::Number(n) => Some(match (n.as_i64(), n.as_u64()) {
             (Some(secs), _) => secs,

@@ -21,12 +21,8 @@ pub(super) async fn run_loaders(
     let refused = |kind, message: String, jwt: &Jwt| {
         Failure::new(kind, message).with_token(jwt.header().clone(), jwt.claims().clone())
     };
-    if !options.skip_revocation_check && revoked(manager, &jwt).await? {
-        return Err(refused(
-            JwtErrorKind::Revoked,
-            "Token has been revoked".into(),
-            &jwt,
-        ));
+    if !options.skip_revocation_check && is_revoked(manager, &jwt).await? {
+        return Err(revoked(&jwt));
     }
     // What `ImplicitRefresh` needs to know before renewing this token.
     jwt.revocation_checked = !options.skip_revocation_check && manager.checks_revocation();
@@ -52,12 +48,19 @@ pub(super) async fn run_loaders(
     Ok(jwt)
 }
 
+/// flask's refusal of a revoked token, with the token for the
+/// `revoked_token_loader`.
+pub(super) fn revoked(jwt: &DecodedJwt) -> Failure {
+    Failure::new(JwtErrorKind::Revoked, "Token has been revoked")
+        .with_token(jwt.header().clone(), jwt.claims().clone())
+}
+
 /// flask's `verify_token_not_blocklisted`, with the store asked first: a
 /// token revoked in the store never reaches the blocklist loader.
-async fn revoked(manager: &JwtManager, jwt: &Jwt) -> Result<bool, Failure> {
+async fn is_revoked(manager: &JwtManager, jwt: &Jwt) -> Result<bool, Failure> {
     let settings = manager.settings();
     if let Some(check) = &settings.revocation
-        && check.is_revoked(jwt, manager.family_ttl(jwt)).await?
+        && check.is_revoked(jwt, || manager.family_ttl(jwt)).await?
     {
         return Ok(true);
     }

@@ -18,7 +18,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use super::VerifyOptions;
 use super::authorize::authorize;
 use super::in_flight::InFlight;
-use super::loaders::run_loaders;
+use super::loaders::{self, run_loaders};
 use super::locations::body::{self, Body, BodyLimits};
 use super::locations::{self, Found};
 use super::options::Names;
@@ -107,18 +107,15 @@ pub(super) fn start<T>(
     let settings = manager.settings();
     let locations = effective_locations(settings, &options);
     let read_body = needs_body(req, settings, locations, options.token_type);
-    if !read_body && !awaits_loaders(settings, options.skip_revocation_check) {
+    let awaits = awaits_loaders(settings, options.skip_revocation_check);
+    if !read_body && (!awaits || awaits_only_the_store(settings)) {
         let verified = verify_with(req, &Body::NotRead, settings, &options);
         // A key its issuer's remote set lacks: fetch the set, then verify
         // again, on the awaiting path.
-        if !matches!(&verified, Err(failure) if failure.refetch().is_some()) {
-            let outcome = verified
-                .map(|token| Jwt {
-                    token,
-                    user: None,
-                    revocation_checked: false,
-                })
-                .and_then(|jwt| authorized(settings, &options, jwt));
+        if !matches!(&verified, Err(failure) if failure.refetch().is_some())
+            && let Some(outcome) = settled(settings, awaits, verified)
+        {
+            let outcome = outcome.and_then(|jwt| authorized(settings, &options, jwt));
             return VerifyFuture::ready(
                 conclude(req, &options, outcome),
                 finish,
@@ -203,6 +200,38 @@ fn authorized(settings: &Settings, options: &VerifyOptions, jwt: Jwt) -> Result<
 
 /// Whether verifying awaits something (the revocation store, a blocklist,
 /// claims verification or user lookup); otherwise it is synchronous.
+/// The outcome without awaiting, when there is no loader to await, or the
+/// only one is a revocation store that can answer from its local state
+/// (`revocation/check.rs`); `None`: the awaiting path decides.
+fn settled(
+    settings: &Settings,
+    awaits: bool,
+    verified: Result<Rc<DecodedJwt>, Failure>,
+) -> Option<Result<Jwt, Failure>> {
+    let token = match verified {
+        Ok(token) => token,
+        Err(err) => return Some(Err(err)),
+    };
+    if awaits && settings.revocation.as_ref()?.revoked_now(&token)? {
+        return Some(Err(loaders::revoked(&token)));
+    }
+    Some(Ok(Jwt {
+        token,
+        user: None,
+        revocation_checked: awaits,
+    }))
+}
+
+/// Whether the revocation store is the only loader (no blocklist, claims
+/// or user loader), so a store that answers at once spares the await.
+fn awaits_only_the_store(settings: &Settings) -> bool {
+    let callbacks = &settings.callbacks;
+    settings.revocation.is_some()
+        && callbacks.blocklist.is_none()
+        && callbacks.claims_verification.is_none()
+        && callbacks.user_lookup.is_none()
+}
+
 fn awaits_loaders(settings: &Settings, skip_revocation_check: bool) -> bool {
     let callbacks = &settings.callbacks;
     (!skip_revocation_check && (settings.revocation.is_some() || callbacks.blocklist.is_some()))

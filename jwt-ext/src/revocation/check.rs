@@ -49,10 +49,11 @@ impl RevocationCheck {
     /// Whether `jwt` is revoked, directly, through its refresh family, or
     /// because it is a refresh token exchanged before the reuse interval
     /// (reuse: the whole family is revoked now).
+    /// `family_ttl` is asked only when reuse is found.
     pub(crate) async fn is_revoked(
         &self,
         jwt: &DecodedJwt,
-        family_ttl: Option<Duration>,
+        family_ttl: impl FnOnce() -> Option<Duration>,
     ) -> Result<bool, Failure> {
         let outcome = self.lookup(jwt, family_ttl).await;
         match outcome {
@@ -70,7 +71,7 @@ impl RevocationCheck {
     async fn lookup(
         &self,
         jwt: &DecodedJwt,
-        family_ttl: Option<Duration>,
+        family_ttl: impl FnOnce() -> Option<Duration>,
     ) -> Result<bool, Failure> {
         if self.revoked_directly(jwt).await? {
             return Ok(true);
@@ -88,7 +89,7 @@ impl RevocationCheck {
                 return Ok(false);
             }
             if let Some(family) = &family_of(jwt) {
-                self.timed(self.store.insert(&keys::family(family), family_ttl))
+                self.timed(self.store.insert(&keys::family(family), family_ttl()))
                     .await?;
             }
             tracing::warn!(
@@ -104,6 +105,30 @@ impl RevocationCheck {
     /// logged out everywhere after it was issued, without the reuse check
     /// and without failing open. One store round trip.
     pub(crate) async fn revoked_directly(&self, jwt: &DecodedJwt) -> Result<bool, Failure> {
+        let Some(query) = self.query(jwt) else {
+            return Ok(false);
+        };
+        let answer = self.timed(self.store.lookup(query.lookup())).await?;
+        Ok(revoked_by(jwt, answer))
+    }
+
+    /// The whole check answered at once from the store's local state, when
+    /// it can answer without I/O: never for a refresh token (its reuse
+    /// check reads the store), and never an error (the awaiting path
+    /// handles those, and fail-open).
+    pub(crate) fn revoked_now(&self, jwt: &DecodedJwt) -> Option<bool> {
+        if jwt.is_refresh() {
+            return None;
+        }
+        let Some(query) = self.query(jwt) else {
+            return Some(false);
+        };
+        let answer = self.store.lookup_now(query.lookup())?;
+        Some(revoked_by(jwt, answer))
+    }
+
+    /// The keys `jwt` is checked under; `None` when it has none.
+    fn query(&self, jwt: &DecodedJwt) -> Option<Query> {
         let mut watched = Vec::with_capacity(2);
         if let Some(jti) = jwt.jti() {
             watched.push(keys::revoked(jti));
@@ -112,17 +137,36 @@ impl RevocationCheck {
             }
         }
         if !self.logout_everywhere && watched.is_empty() {
-            return Ok(false);
+            return None;
         }
-        let not_before = self.logout_everywhere.then(|| keys::logout(jwt.identity()));
-        let expires_at = jwt.expires_at().map(|exp| u64::try_from(exp).unwrap_or(0));
-        let mut lookup = Lookup::new(&watched).expiring_at(expires_at);
-        if let Some(key) = &not_before {
-            lookup = lookup.with_not_before(key);
-        }
-        let (listed, time) = self.timed(self.store.lookup(lookup)).await?;
-        Ok(listed || time.is_some_and(|time| issued_by(jwt, time)))
+        Some(Query {
+            watched,
+            not_before: self.logout_everywhere.then(|| keys::logout(jwt.identity())),
+            expires_at: jwt.expires_at().map(|exp| u64::try_from(exp).unwrap_or(0)),
+        })
     }
+}
+
+/// The store keys of one token's check.
+struct Query {
+    watched: Vec<String>,
+    not_before: Option<String>,
+    expires_at: Option<u64>,
+}
+
+impl Query {
+    fn lookup(&self) -> Lookup<'_> {
+        let lookup = Lookup::new(&self.watched).expiring_at(self.expires_at);
+        match &self.not_before {
+            Some(key) => lookup.with_not_before(key),
+            None => lookup,
+        }
+    }
+}
+
+/// Whether a store's answer (listed, "not before" time) refuses `jwt`.
+fn revoked_by(jwt: &DecodedJwt, (listed, time): (bool, Option<u64>)) -> bool {
+    listed || time.is_some_and(|time| issued_by(jwt, time))
 }
 
 /// Whether `jwt` was issued at or before `time` (Unix seconds), so a

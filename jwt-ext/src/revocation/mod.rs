@@ -121,6 +121,15 @@ pub trait RevocationStore: Send + Sync + 'static {
             }
         })
     }
+
+    /// [`lookup`](Self::lookup) answered at once, without I/O, when the
+    /// store can (from a local cache it trusts); `None` when it would have
+    /// to wait. A request answered here skips the asynchronous path
+    /// altogether. The default never can.
+    fn lookup_now(&self, lookup: Lookup<'_>) -> Option<(bool, Option<u64>)> {
+        let _ = lookup;
+        None
+    }
 }
 
 /// What the pipeline asks a [`RevocationStore`] about one token; see

@@ -229,6 +229,12 @@ impl RevocationStore for RedisStore {
         })
     }
 
+    fn lookup_now(&self, lookup: Lookup<'_>) -> Option<(bool, Option<u64>)> {
+        let tracked = self.tracked.as_ref()?;
+        tracked.cache.trusted_epoch()?;
+        cached_answer(tracked, lookup)
+    }
+
     fn lookup<'a>(&'a self, lookup: Lookup<'a>) -> StoreFuture<'a, (bool, Option<u64>)> {
         Box::pin(async move {
             if let Some(tracked) = &self.tracked
@@ -244,6 +250,27 @@ impl RevocationStore for RedisStore {
     }
 }
 
+/// The lookup answered by the cache alone, if every key it reads is cached
+/// (a "not before" time that does not parse counts as not cached: Redis is
+/// asked, and its answer is the error).
+fn cached_answer(tracked: &Tracked, lookup: Lookup<'_>) -> Option<(bool, Option<u64>)> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let mut listed = false;
+    for key in lookup.keys {
+        listed |= tracked.cache.get(key, now)?.is_some();
+        if listed {
+            return Some((true, None));
+        }
+    }
+    let time = match lookup.not_before {
+        Some(key) => parse_time(tracked.cache.get(key, now)?.as_deref(), "Redis").ok()?,
+        None => None,
+    };
+    Some((false, time))
+}
+
 impl RedisStore {
     /// The lookup answered by the cache, or read over the tracking
     /// connection and cached; `None` when the cache cannot be trusted now
@@ -256,30 +283,10 @@ impl RedisStore {
         let Some(epoch) = tracked.cache.trusted_epoch() else {
             return Ok(None);
         };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
+        if let Some(answer) = cached_answer(tracked, lookup) {
+            return Ok(Some(answer));
+        }
         let expires_at = lookup.expires_at.unwrap_or(u64::MAX);
-        let cached = |key: &str| tracked.cache.get(key, now);
-        let mut complete = true;
-        for key in lookup.keys {
-            match cached(key) {
-                Some(Some(_)) => return Ok(Some((true, None))),
-                Some(None) => {}
-                None => complete = false,
-            }
-        }
-        let time = match lookup.not_before.map(cached) {
-            Some(Some(value)) => value,
-            Some(None) => {
-                complete = false;
-                None
-            }
-            None => None,
-        };
-        if complete {
-            return Ok(Some((false, parse_time(time.as_deref(), "Redis")?)));
-        }
         let Some(mut connection) = tracked.connection() else {
             return Ok(None);
         };
