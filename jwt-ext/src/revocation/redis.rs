@@ -183,12 +183,7 @@ impl RevocationStore for RedisStore {
     fn contains<'a>(&'a self, keys: &'a [String]) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             let mut connection = self.connection.clone();
-            let keys: Vec<String> = keys
-                .iter()
-                .map(|key| format!("{}{key}", self.prefix))
-                .collect();
-            let found: u64 = redis::cmd("EXISTS")
-                .arg(keys)
+            let found: u64 = keys_command("EXISTS", &self.prefix, keys)
                 .query_async(&mut connection)
                 .await
                 .map_err(redis_error)?;
@@ -292,13 +287,7 @@ impl RedisStore {
         };
         let command = match lookup.not_before {
             Some(not_before) => not_before_lookup(&self.prefix, lookup.keys, not_before),
-            None => {
-                let mut command = redis::cmd("MGET");
-                for key in lookup.keys {
-                    command.arg(format!("{}{key}", self.prefix));
-                }
-                command
-            }
+            None => keys_command("MGET", &self.prefix, lookup.keys),
         };
         let Ok(values) = command
             .query_async::<Vec<Option<String>>>(&mut connection)
@@ -367,11 +356,17 @@ pub(super) fn raise_not_before_command(
 /// The `MGET` of a token's keys and, last, its identity's "not before"
 /// time: one command for both.
 pub(super) fn not_before_lookup(prefix: &str, keys: &[String], not_before: &str) -> redis::Cmd {
-    let mut command = redis::cmd("MGET");
+    let mut command = keys_command("MGET", prefix, keys);
+    command.arg(format!("{prefix}{not_before}"));
+    command
+}
+
+/// `name` (`EXISTS`, `MGET`) over `keys`, each under `prefix`.
+pub(super) fn keys_command(name: &str, prefix: &str, keys: &[String]) -> redis::Cmd {
+    let mut command = redis::cmd(name);
     for key in keys {
         command.arg(format!("{prefix}{key}"));
     }
-    command.arg(format!("{prefix}{not_before}"));
     command
 }
 

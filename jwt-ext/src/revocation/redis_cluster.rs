@@ -16,7 +16,9 @@ use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, SingleNodeRoutingInfo, SlotAddr};
 
-use super::redis::{not_before_lookup, px_millis, raise_not_before_command, read_not_before};
+use super::redis::{
+    keys_command, not_before_lookup, px_millis, raise_not_before_command, read_not_before,
+};
 use super::{RevocationStore, StoreError, StoreFuture};
 
 /// Revoked keys in a Redis Cluster (or a Valkey cluster), with a TTL equal
@@ -206,13 +208,8 @@ impl RevocationStore for RedisClusterStore {
                 return Ok(false);
             }
             let mut connection = self.connection.clone();
-            let keys: Vec<String> = keys
-                .iter()
-                .map(|key| format!("{}{key}", self.prefix))
-                .collect();
             // Split per node by the client; any node failing fails it all.
-            let found: u64 = redis::cmd("EXISTS")
-                .arg(keys)
+            let found: u64 = keys_command("EXISTS", &self.prefix, keys)
                 .query_async(&mut connection)
                 .await
                 .map_err(cluster_error)?;
